@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+#include "api/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "app/metrics.hpp"
+#include "app/services.hpp"
+#include "auth/credentials.hpp"
+#include "auth/password.hpp"
+#include "auth/revocations.hpp"
+#include "hub/presence.hpp"
+#include "net/router.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/server_frame.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/json_text.hpp"
+
+namespace parley::api {
+namespace json = boost::json;
+namespace code = protocol::code;
+using protocol::code_response;
+using protocol::HttpRequest;
+using protocol::HttpResponse;
+using protocol::json_response;
+
+namespace {
+
+constexpr int kMaxHashesWaiting = 64;
+
+struct Credentials {
+  std::string name, password;
+};
+
+// The classic body {"name","password"}; nullopt when it is not that.
+std::optional<Credentials> parse_credentials(const std::string& body) {
+  json::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.get_object();
+  const json::value* n = o.if_contains("name");
+  const json::value* p = o.if_contains("password");
+  if (!n || !p || !n->is_string() || !p->is_string()) return std::nullopt;
+  return Credentials{std::string(n->get_string()), std::string(p->get_string())};
+}
+
+HttpResponse unavailable() {
+  return code_response(503, code::kUnavailable, "存储暂不可用 (store unavailable), try again");
+}
+
+HttpResponse unauthorized() {
+  return code_response(401, code::kUnauthorized, "未登录或登录已失效 (invalid or revoked token)");
+}
+
+HttpResponse names_response(const std::vector<std::string>& names) {
+  std::string body = "{\"names\":";
+  util::append_json_string_array(body, names);
+  body += '}';
+  return json_response(200, std::move(body));
+}
+
+std::int64_t int_param(const HttpRequest& req, std::string_view name, std::int64_t fallback,
+                       bool& ok) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return fallback;
+  std::int64_t out = 0;
+  auto r = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (r.ec != std::errc() || r.ptr != v->data() + v->size() || out < 0) ok = false;
+  return out;
+}
+
+}  // namespace
+
+Api::Api(app::Services& svc, std::string web_dir)
+    : svc_(svc),
+      files_(web_dir),
+      throttle_(svc.config.limits.login_failures_per_minute),
+      hash_pool_(svc.config.limits.hash_concurrency) {}
+
+Api::~Api() { hash_pool_.join(); }
+
+bool Api::origin_allowed(std::string_view origin, std::string_view host) const {
+  if (origin.empty()) return true;  // not a browser: origin checks protect browsers only
+  for (const auto& o : svc_.config.allowed_origins)
+    if (o == "*" || o == origin) return true;
+  auto strip = [](std::string_view o) {
+    for (std::string_view scheme : {"http://", "https://"})
+      if (o.substr(0, scheme.size()) == scheme) return o.substr(scheme.size());
+    return std::string_view();
+  };
+  std::string_view o = strip(origin);
+  if (!o.empty() && o == host) return true;
+  auto hostname = o.substr(0, o.rfind(':') == std::string_view::npos ? o.size() : o.rfind(':'));
+  return hostname == "localhost" || hostname == "127.0.0.1" || hostname == "[::1]";
+}
+
+void Api::handle(const HttpRequest& req, const std::string& ip, Responder respond) {
+  const std::string& path = req.path;
+  const std::string& m = req.method;
+  if (m == "OPTIONS") {
+    HttpResponse r;
+    r.status = 204;
+    r.headers = {{"Access-Control-Allow-Headers", "Content-Type, w-token, Authorization"},
+                 {"Access-Control-Allow-Methods", "POST, GET, OPTIONS, DELETE, PATCH, PUT"},
+                 {"Access-Control-Max-Age", "86400"}};
+    return respond(std::move(r));
+  }
+  if (path.rfind("/api/", 0) == 0) {
+    if (path == "/api/register" && m == "POST") return do_register(req, std::move(respond));
+    if (path == "/api/login" && m == "POST") return do_login(req, ip, std::move(respond));
+    if (path == "/api/list" && m == "GET") return do_names(false, std::move(respond));
+    if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
+    if (path == "/api/user" && m == "GET") return do_user(req, std::move(respond));
+    if (path == "/api/logout" && m == "POST") return do_logout(req, std::move(respond));
+    if (path == "/api/history" && m == "GET") return do_history(req, std::move(respond));
+    if (path == "/api/conversations" && m == "GET")
+      return do_conversations(req, std::move(respond));
+    static const char* known[] = {"/api/register", "/api/login",   "/api/list",
+                                  "/api/loginlist", "/api/user",   "/api/logout",
+                                  "/api/history",   "/api/conversations"};
+    for (const char* k : known)
+      if (path == k) return respond(code_response(405, code::kBadFormat, "method not allowed"));
+    return respond(code_response(404, code::kNotFound, "not found"));
+  }
+  if (path == "/healthz") return respond(json_response(200, R"({"status":"ok"})"));
+  if (path == "/readyz")
+    return respond(svc_.store->healthy() ? json_response(200, R"({"status":"ok"})")
+                                         : json_response(503, R"({"status":"store unavailable"})"));
+  if (path == "/metrics") {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = svc_.metrics->render(std::int64_t(svc_.presence->users()));
+    return respond(std::move(r));
+  }
+  if (m != "GET" && m != "HEAD")
+    return respond(code_response(405, code::kBadFormat, "method not allowed"));
+  respond(files_.serve(path));
+}
+
+bool Api::run_hash(std::function<void()> work) {
+  if (hashes_waiting_.fetch_add(1) >= kMaxHashesWaiting) {
+    hashes_waiting_.fetch_sub(1);
+    return false;
+  }
+  boost::asio::post(hash_pool_, [this, work = std::move(work)] {
+    hashes_waiting_.fetch_sub(1);
+    try {
+      work();
+    } catch (const std::exception& e) {
+      spdlog::error("hashing failed: {}", e.what());
+    }
+  });
+  return true;
+}
+
+void Api::do_register(const HttpRequest& req, Responder respond) {
+  auto cred = parse_credentials(req.body);
+  if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
+    return respond(code_response(200, code::kBadFormat,
+                                 "格式错误: name 1-20 characters, password 3-20 characters"));
+  auto shared_respond = std::make_shared<Responder>(std::move(respond));
+  bool queued = run_hash([this, cred = std::move(*cred), shared_respond] {
+    std::string hash = auth::hash_password(cred.password, {});
+    svc_.store->create_user(cred.name, std::move(hash), [shared_respond, name = cred.name](auto r) {
+      if (std::get_if<store::UserId>(&r)) {
+        spdlog::info("registered user '{}'", name);
+        return (*shared_respond)(code_response(200, code::kOk, "注册成功 (registered)"));
+      }
+      if (std::get<store::StoreError>(r) == store::StoreError::kNameTaken)
+        return (*shared_respond)(code_response(200, code::kNameTaken, "用户名已存在 (name taken)"));
+      (*shared_respond)(code_response(500, code::kInternal, "注册失败 (store error)"));
+    });
+  });
+  if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
+}
+
+void Api::do_login(const HttpRequest& req, const std::string& ip, Responder respond) {
+  auto cred = parse_credentials(req.body);
+  if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
+    return respond(code_response(200, code::kBadFormat, "格式错误 (bad format)"));
+  std::int64_t now = util::mono_ms();
+  std::string name_key = "n:" + cred->name, ip_key = "i:" + ip;
+  if (throttle_.blocked(name_key, now) || throttle_.blocked(ip_key, now))
+    return respond(code_response(429, code::kTooManyAttempts,
+                                 "登录失败次数过多 (too many failed attempts), wait a minute"));
+  auto shared_respond = std::make_shared<Responder>(std::move(respond));
+  auto fail = [this, name_key, ip_key](std::string_view c, std::string_view msg) {
+    std::int64_t t = util::mono_ms();
+    throttle_.record_failure(name_key, t);
+    throttle_.record_failure(ip_key, t);
+    return code_response(200, c, msg);
+  };
+  svc_.store->find_user(cred->name, [this, shared_respond, fail, password = cred->password](
+                                        store::Result<store::UserRecord> r) mutable {
+    if (auto* e = std::get_if<store::StoreError>(&r)) {
+      if (*e == store::StoreError::kNotFound)
+        return (*shared_respond)(fail(code::kNoSuchUser, "用户不存在 (no such user)"));
+      return (*shared_respond)(unavailable());
+    }
+    auto user = std::get<store::UserRecord>(std::move(r));
+    bool queued = run_hash([this, shared_respond, fail, password = std::move(password),
+                            user = std::move(user)] {
+      if (!auth::verify_password(password, user.password_hash))
+        return (*shared_respond)(fail(code::kWrongPassword, "密码错误 (wrong password)"));
+      auth::TokenClaims claims;
+      claims.name = user.name;
+      claims.uid = user.id;
+      claims.gen = std::max(user.token_gen, svc_.revocations->generation(user.id));
+      std::string token = svc_.tokens->issue(claims, svc_.config.token_lifetime_s);
+      spdlog::info("user '{}' logged in", user.name);
+      std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
+      util::append_json_string(body, user.name);
+      body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) + "}";
+      (*shared_respond)(json_response(200, std::move(body)));
+    });
+    if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
+  });
+}
+
+void Api::do_names(bool online, Responder respond) {
+  if (online) return respond(names_response(svc_.presence->names()));
+  svc_.store->list_users([respond = std::move(respond)](auto r) {
+    if (auto* names = std::get_if<std::vector<std::string>>(&r)) return respond(names_response(*names));
+    respond(unavailable());
+  });
+}
+
+std::optional<auth::TokenClaims> Api::authorize(const HttpRequest& req) const {
+  std::string_view token = req.header("w-token");
+  if (token.empty()) {
+    std::string_view a = req.header("authorization");
+    if (a.substr(0, 7) == "Bearer ") token = a.substr(7);
+  }
+  if (token.empty()) return std::nullopt;
+  auto claims = svc_.tokens->verify(token, util::now_s());
+  if (!claims || svc_.revocations->is_revoked(*claims)) return std::nullopt;
+  return claims;
+}
+
+void Api::do_user(const HttpRequest& req, Responder respond) {
+  auto claims = authorize(req);
+  if (!claims) return respond(unauthorized());
+  std::string body = "{\"code\":\"2000\",\"msg\":\"ok\",\"name\":";
+  util::append_json_string(body, claims->name);
+  body += '}';
+  respond(json_response(200, std::move(body)));
+}
+
+void Api::do_logout(const HttpRequest& req, Responder respond) {
+  auto claims = authorize(req);
+  if (!claims) return respond(unauthorized());
+  bool all = req.query_param("all").value_or("") == "1";
+  auto done = [respond = std::move(respond)](bool ok) {
+    respond(ok ? code_response(200, code::kOk, "已注销 (logged out)") : unavailable());
+  };
+  if (all) {
+    svc_.store->revoke_all_tokens(claims->uid, [this, uid = claims->uid, done](auto r) {
+      auto* gen = std::get_if<std::int64_t>(&r);
+      if (!gen) return done(false);
+      svc_.revocations->set_generation(uid, *gen);
+      svc_.router->close_user(uid, {});
+      spdlog::info("user {} logged out everywhere", uid);
+      done(true);
+    });
+    return;
+  }
+  svc_.store->revoke_token(claims->jti, claims->exp, [this, c = *claims, done](auto r) {
+    if (!std::get_if<store::Empty>(&r)) return done(false);
+    svc_.revocations->revoke(c.jti, c.exp);
+    svc_.router->close_user(c.uid, c.jti);
+    spdlog::info("user '{}' logged out one device", c.name);
+    done(true);
+  });
+}
+
+void Api::do_history(const HttpRequest& req, Responder respond) {
+  auto claims = authorize(req);
+  if (!claims) return respond(unauthorized());
+  auto with = req.query_param("with");
+  bool ok = true;
+  std::int64_t before = int_param(req, "before", 0, ok);
+  std::int64_t limit = int_param(req, "limit", 50, ok);
+  if (!with || with->empty() || !ok || limit < 1 || limit > 200)
+    return respond(code_response(400, code::kBadFormat,
+                                 "need with=NAME, optional before=ID and limit=1..200"));
+  svc_.store->history(claims->uid, *with, before, std::size_t(limit),
+                      [respond = std::move(respond), with = *with](auto r) {
+    if (auto* e = std::get_if<store::StoreError>(&r))
+      return respond(*e == store::StoreError::kNotFound
+                         ? code_response(404, code::kNoSuchUser, "no such user")
+                         : unavailable());
+    auto& page = std::get<store::HistoryPage>(r);
+    std::string body = "{\"code\":\"2000\",\"with\":";
+    util::append_json_string(body, with);
+    body += ",\"messages\":[";
+    for (std::size_t i = 0; i < page.messages.size(); ++i) {
+      const auto& m = page.messages[i];
+      if (i) body += ',';
+      protocol::append_message_object(body, {m.id, m.ts, m.from, &m.to, m.content, {}});
+    }
+    body += "],\"more\":";
+    body += page.more ? "true}" : "false}";
+    respond(json_response(200, std::move(body)));
+  });
+}
+
+void Api::do_conversations(const HttpRequest& req, Responder respond) {
+  auto claims = authorize(req);
+  if (!claims) return respond(unauthorized());
+  svc_.store->conversations(claims->uid, 200, [respond = std::move(respond)](auto r) {
+    auto* list = std::get_if<std::vector<store::Conversation>>(&r);
+    if (!list) return respond(unavailable());
+    std::string body = "{\"code\":\"2000\",\"conversations\":[";
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& c = (*list)[i];
+      if (i) body += ',';
+      body += "{\"with\":";
+      util::append_json_string(body, c.with);
+      body += ",\"last\":";
+      protocol::append_message_object(body, {c.last.id, c.last.ts, c.last.from, &c.last.to,
+                                             c.last.content, {}});
+      body += '}';
+    }
+    body += "]}";
+    respond(json_response(200, std::move(body)));
+  });
+}
+
+}  // namespace parley::api

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// The HTTP API: the classic endpoints (register, login, list, loginlist, user) and parley's
+// extensions (logout, history, conversations, health, metrics), plus the web client's files.
+// Handlers validate, then go to the store or the hashing pool, and answer through `Responder`
+// from whatever thread finished the work; the connection posts the answer back to its shard.
+#pragma once
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/static_files.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/token.hpp"
+#include "protocol/http_message.hpp"
+
+namespace parley::app {
+struct Services;
+}
+
+namespace parley::api {
+
+using Responder = std::function<void(protocol::HttpResponse)>;
+
+class Api {
+ public:
+  Api(app::Services& services, std::string web_dir);
+  ~Api();
+
+  void handle(const protocol::HttpRequest& req, const std::string& peer_ip, Responder respond);
+
+  // Cross-site WebSocket hijacking guard: the server's own origin, localhost pages (where the
+  // original page runs) and the configured allow-list.
+  bool origin_allowed(std::string_view origin, std::string_view host) const;
+
+ private:
+  void do_register(const protocol::HttpRequest& req, Responder respond);
+  void do_login(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
+  void do_user(const protocol::HttpRequest& req, Responder respond);
+  void do_logout(const protocol::HttpRequest& req, Responder respond);
+  void do_history(const protocol::HttpRequest& req, Responder respond);
+  void do_conversations(const protocol::HttpRequest& req, Responder respond);
+  void do_names(bool online, Responder respond);
+
+  // The valid, unrevoked claims of the request's w-token (or Authorization: Bearer).
+  std::optional<auth::TokenClaims> authorize(const protocol::HttpRequest& req) const;
+  // Runs `work` on the hashing pool unless too many hashes wait already.
+  bool run_hash(std::function<void()> work);
+
+  app::Services& svc_;
+  StaticFiles files_;
+  auth::LoginThrottle throttle_;
+  boost::asio::thread_pool hash_pool_;
+  std::atomic<int> hashes_waiting_{0};
+};
+
+}  // namespace parley::api

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// parley: entry point. Parses the configuration, sets up logging and runs the server.
+#include <signal.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/server.hpp"
+#include "config/config.hpp"
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto config = parley::config::load_config(argc, argv, exit_code);
+  if (!config) return exit_code;
+
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  if (config->log_json) {
+    spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e","level":"%l","msg":"%v"})");
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  }
+  if (sodium_init() < 0) {
+    std::cerr << "libsodium failed to initialise\n";
+    return 1;
+  }
+  // Signals are handled by the server's signal_set; block SIGPIPE (writes to closed sockets).
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    parley::app::Server server(std::move(*config));
+    return server.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+}

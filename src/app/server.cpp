@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+#include "app/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "api/api.hpp"
+#include "app/metrics.hpp"
+#include "app/services.hpp"
+#include "auth/revocations.hpp"
+#include "auth/token.hpp"
+#include "hub/presence.hpp"
+#include "net/connection.hpp"
+#include "net/router.hpp"
+#include "net/shard.hpp"
+#include "protocol/codes.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "util/clock.hpp"
+
+namespace parley::app {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::ip::tcp;
+
+namespace {
+
+// The token secret: configured, or generated once into the data folder (mode 0600).
+std::string load_secret(const config::Config& c) {
+  if (!c.token_secret.empty()) return c.token_secret;
+  fs::path path = fs::path(c.data_dir) / "secret";
+  if (std::ifstream in(path); in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    if (s.size() >= 32) return s;
+  }
+  std::string secret = auth::generate_secret();
+  mode_t old = umask(077);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << secret << "\n";
+    if (!out) {
+      umask(old);
+      throw std::runtime_error("cannot write " + path.string());
+    }
+  }
+  umask(old);
+  chmod(path.c_str(), 0600);
+  spdlog::info("generated a new token secret in {}", path.string());
+  return secret;
+}
+
+std::string find_web_dir(const config::Config& c) {
+  if (!c.web_dir.empty()) return c.web_dir;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / "../web/dist");
+    candidates.push_back(exe.parent_path() / "web");
+  }
+  candidates.push_back("web/dist");
+  for (const auto& p : candidates)
+    if (fs::exists(p / "index.html", ec)) return fs::weakly_canonical(p, ec).string();
+  return {};
+}
+
+}  // namespace
+
+struct Server::Parts {
+  Services svc;
+  Metrics metrics;
+  auth::Revocations revocations;
+  std::unique_ptr<auth::TokenSigner> tokens;
+  hub::Presence presence;
+  std::unique_ptr<store::Store> store;
+  std::vector<std::unique_ptr<net::Shard>> shards;
+  std::unique_ptr<net::Router> router;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::signal_set> signals;
+  std::atomic<std::uint64_t> next_id{1};
+  std::size_t next_shard = 0;
+  std::promise<void> stop;
+
+  void accept();
+};
+
+void Server::Parts::accept() {
+  net::Shard& shard = *shards[next_shard++ % shards.size()];
+  acceptor->async_accept(shard.context(), [this, &shard](boost::system::error_code ec,
+                                                         tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec && !svc.shutting_down.load()) {
+      auto conn = std::make_shared<net::Connection>(shard, svc, std::move(socket),
+                                                    next_id.fetch_add(1));
+      asio::post(shard.context(), [conn] { conn->start(); });
+    } else if (ec) {
+      spdlog::warn("accept: {}", ec.message());
+      if (ec == asio::error::no_descriptors) {
+        // Out of file descriptors: back off briefly instead of spinning.
+        auto t = std::make_shared<asio::steady_timer>(acceptor->get_executor(),
+                                                      std::chrono::milliseconds(100));
+        t->async_wait([this, t](auto) { accept(); });
+        return;
+      }
+    }
+    accept();
+  });
+}
+
+Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
+  Parts& p = *parts_;
+  p.svc.config = std::move(config);
+  const config::Config& c = p.svc.config;
+
+  fs::create_directories(c.data_dir);
+  chmod(c.data_dir.c_str(), 0700);
+  p.tokens = std::make_unique<auth::TokenSigner>(load_secret(c));
+
+  store::sqlite::SqliteOptions so;
+  so.path = (fs::path(c.data_dir) / "parley.db").string();
+  so.sync_full = c.sync_full;
+  so.on_commit_us = [m = &p.metrics](std::uint64_t us) { m->observe_commit_us(us); };
+  p.store = std::make_unique<store::sqlite::SqliteStore>(so);
+
+  unsigned threads = c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<net::Shard*> raw;
+  for (unsigned i = 0; i < threads; ++i) {
+    p.shards.push_back(std::make_unique<net::Shard>(i, 1000));
+    p.shards.back()->set_delivered_sink(
+        [s = p.store.get()](std::int64_t uid, std::int64_t seq) { s->mark_delivered(uid, seq); });
+    raw.push_back(p.shards.back().get());
+  }
+  p.router = std::make_unique<net::Router>(raw, p.presence, c.presence_delay_ms);
+  p.store->set_sink(p.router.get());
+
+  p.svc.store = p.store.get();
+  p.svc.tokens = p.tokens.get();
+  p.svc.revocations = &p.revocations;
+  p.svc.presence = &p.presence;
+  p.svc.router = p.router.get();
+  p.svc.metrics = &p.metrics;
+  p.api = std::make_unique<api::Api>(p.svc, find_web_dir(c));
+  p.svc.api = p.api.get();
+
+  // Revocations must be known before the first request.
+  std::promise<store::Result<store::RevocationState>> loaded;
+  p.store->load_revocations([&](auto r) { loaded.set_value(std::move(r)); });
+  auto r = loaded.get_future().get();
+  if (auto* st = std::get_if<store::RevocationState>(&r)) {
+    for (auto& [jti, exp] : st->revoked) p.revocations.revoke(jti, exp);
+    for (auto [uid, gen] : st->generations) p.revocations.set_generation(uid, gen);
+  } else {
+    throw std::runtime_error("cannot read revoked tokens from the store");
+  }
+
+  asio::io_context& main_ioc = p.shards.front()->context();
+  p.acceptor = std::make_unique<tcp::acceptor>(main_ioc);
+  tcp::endpoint ep(asio::ip::make_address(c.host), c.port);
+  p.acceptor->open(ep.protocol());
+  p.acceptor->set_option(asio::socket_base::reuse_address(true));
+  p.acceptor->bind(ep);
+  p.acceptor->listen(asio::socket_base::max_listen_connections);
+}
+
+Server::~Server() = default;
+
+int Server::run() {
+  Parts& p = *parts_;
+  auto ep = p.acceptor->local_endpoint();
+  spdlog::info("parley listening on {}:{} ({} threads, data in {})", ep.address().to_string(),
+               ep.port(), p.shards.size(), p.svc.config.data_dir);
+  p.signals = std::make_unique<asio::signal_set>(p.shards.front()->context(), SIGINT, SIGTERM);
+  p.signals->async_wait([&p](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", sig);
+    p.stop.set_value();
+  });
+  p.accept();
+  for (auto& s : p.shards) s->start();
+
+  p.stop.get_future().wait();
+
+  // Graceful stop: refuse new work, tell clients to come back (1001), let the writes drain.
+  p.svc.shutting_down.store(true);
+  asio::post(p.shards.front()->context(), [&p] {
+    boost::system::error_code ec;
+    p.acceptor->close(ec);
+  });
+  p.router->close_all(protocol::close_code::kGoingAway, "server shutting down");
+  auto deadline = util::mono_ms() + 3000;
+  while (p.metrics.connections_open.load() > 0 && util::mono_ms() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (auto& s : p.shards) s->stop();
+  p.api.reset();    // joins the hashing pool
+  p.store.reset();  // drains and commits what is queued
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace parley::app

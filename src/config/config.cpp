@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace parley::config {
+namespace {
+
+template <typename T>
+void read(const YAML::Node& node, const char* key, T& out) {
+  if (const YAML::Node v = node[key]) {
+    try {
+      out = v.as<T>();
+    } catch (const YAML::Exception&) {
+      throw std::runtime_error(std::string("config: bad value for '") + key + "'");
+    }
+  }
+}
+
+}  // namespace
+
+void apply_yaml(Config& c, const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(std::string("config: ") + e.what());
+  }
+  if (!root || root.IsNull()) return;
+  if (!root.IsMap()) throw std::runtime_error("config: the top level must be a mapping");
+  read(root, "host", c.host);
+  read(root, "port", c.port);
+  read(root, "data", c.data_dir);
+  read(root, "web", c.web_dir);
+  read(root, "threads", c.threads);
+  read(root, "token_lifetime", c.token_lifetime_s);
+  read(root, "token_secret", c.token_secret);
+  read(root, "sync_full", c.sync_full);
+  read(root, "resume_page", c.resume_page);
+  read(root, "presence_delay_ms", c.presence_delay_ms);
+  read(root, "log_level", c.log_level);
+  read(root, "log_json", c.log_json);
+  read(root, "allowed_origins", c.allowed_origins);
+  if (const YAML::Node redis = root["redis"]) {
+    if (redis.IsScalar()) c.redis_url = redis.as<std::string>();
+    else read(redis, "url", c.redis_url);
+  }
+  if (const YAML::Node l = root["limits"]) {
+    if (!l.IsMap()) throw std::runtime_error("config: 'limits' must be a mapping");
+    read(l, "max_frame_bytes", c.limits.max_frame_bytes);
+    read(l, "max_content_bytes", c.limits.max_content_bytes);
+    read(l, "max_recipients", c.limits.max_recipients);
+    read(l, "max_body_bytes", c.limits.max_body_bytes);
+    read(l, "messages_per_second", c.limits.messages_per_second);
+    read(l, "message_burst", c.limits.message_burst);
+    read(l, "max_outbound_bytes", c.limits.max_outbound_bytes);
+    read(l, "auth_timeout", c.limits.auth_timeout_s);
+    read(l, "ping_interval", c.limits.ping_interval_s);
+    read(l, "idle_timeout", c.limits.idle_timeout_s);
+    read(l, "login_failures_per_minute", c.limits.login_failures_per_minute);
+    read(l, "max_connections_per_user", c.limits.max_connections_per_user);
+    read(l, "max_connections_per_ip", c.limits.max_connections_per_ip);
+    read(l, "hash_concurrency", c.limits.hash_concurrency);
+  }
+  if (c.limits.max_frame_bytes < 1024 || c.limits.max_body_bytes < 1024)
+    throw std::runtime_error("config: frame and body limits must be at least 1024 bytes");
+  if (c.limits.hash_concurrency == 0) c.limits.hash_concurrency = 1;
+}
+
+std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
+  Config c;
+  CLI::App app{
+      "parley: a self-hostable chat server speaking the goim-websocket protocol.\n"
+      "Starts with no configuration on an embedded SQLite store in ./data."};
+  std::string file;
+  app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
+  std::optional<std::string> host, data, web, redis, level;
+  std::optional<std::uint16_t> port;
+  std::optional<unsigned> threads;
+  std::optional<double> rate;
+  std::optional<bool> sync_full;
+  app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
+  app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
+  app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
+  app.add_option("--web", web, "folder of the built web client (default: found beside the binary)");
+  app.add_option("--threads", threads, "network threads (default: one per core)");
+  app.add_option("--redis", redis, "redis://[:password@]host:port[/db] (default: embedded store)");
+  app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
+  app.add_option("--sync-full", sync_full, "fsync each group commit: true (default) or false");
+  app.add_option("--log-level", level, "trace, debug, info (default), warn, error");
+  try {
+    app.parse(argc, argv);
+    if (!file.empty()) {
+      std::ifstream in(file);
+      if (!in) throw std::runtime_error("config: cannot read " + file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      apply_yaml(c, ss.str());
+    }
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (host) c.host = *host;
+  if (port) c.port = *port;
+  if (data) c.data_dir = *data;
+  if (web) c.web_dir = *web;
+  if (threads) c.threads = *threads;
+  if (redis) c.redis_url = *redis;
+  if (rate) c.limits.messages_per_second = *rate;
+  if (sync_full) c.sync_full = *sync_full;
+  if (level) c.log_level = *level;
+  return c;
+}
+
+}  // namespace parley::config

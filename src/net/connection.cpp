@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// Connection transport: reading without a per-connection buffer while idle, and one coalesced
+// write per loop iteration. Protocol handling lives in connection_http.cpp, connection_ws.cpp and
+// session.cpp.
+#include "net/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/write.hpp>
+
+#include "app/metrics.hpp"
+#include "app/services.hpp"
+#include "net/router.hpp"
+#include "net/shard.hpp"
+#include "protocol/codes.hpp"
+#include "util/clock.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+using protocol::WsOpcode;
+
+Connection::Connection(Shard& shard, app::Services& svc, asio::ip::tcp::socket socket,
+                       std::uint64_t id)
+    : shard_(shard), svc_(svc), socket_(std::move(socket)), id_(id) {
+  opened_ms_ = last_heard_ms_ = util::mono_ms();
+  app::Metrics::add(svc_.metrics->connections_total);
+  svc_.metrics->connections_open.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  svc_.metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::start() {
+  boost::system::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) peer_ip_ = ep.address().to_string();
+  shard_.add(this);
+  wait_readable();
+}
+
+void Connection::wait_readable() {
+  if (reading_ || state_ == State::kClosed || http_busy_) return;
+  reading_ = true;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       self->reading_ = false;
+                       if (ec) return self->hard_close();
+                       self->on_readable();
+                     });
+}
+
+void Connection::on_readable() {
+  std::string& buf = shard_.scratch();
+  // A few reads per wake-up at most, so one busy client cannot starve the shard.
+  for (int i = 0; i < 4 && state_ != State::kClosed; ++i) {
+    boost::system::error_code ec;
+    std::size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec || n == 0) return hard_close();
+    last_heard_ms_ = util::mono_ms();
+    consume(std::string_view(buf.data(), n));
+    if (n < buf.size()) break;
+  }
+  wait_readable();
+}
+
+void Connection::consume(std::string_view data) {
+  std::string_view view = data;
+  if (!in_.empty()) {
+    in_.append(data);
+    view = in_;
+  }
+  std::size_t used = 0;
+  while (used < view.size() && state_ != State::kClosed && !http_busy_) {
+    std::size_t n = state_ == State::kHttp ? consume_http(view.substr(used))
+                                           : consume_ws(view.substr(used));
+    if (n == 0) break;
+    used += n;
+  }
+  if (state_ == State::kClosed) return;
+  if (in_.empty()) {
+    in_.assign(view.substr(used));
+  } else {
+    in_.erase(0, used);
+  }
+  if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);
+}
+
+void Connection::append_frame(WsOpcode op, std::string_view payload) {
+  protocol::append_ws_header(out_, op, payload.size());
+  out_.append(payload);
+  app::Metrics::add(svc_.metrics->frames_out);
+  queue_output();
+}
+
+void Connection::send_text(std::string_view json) {
+  if (state_ == State::kClosing || state_ == State::kClosed || state_ == State::kHttp) return;
+  append_frame(WsOpcode::kText, json);
+}
+
+void Connection::queue_output() {
+  if (over_output_limit()) {
+    app::Metrics::add(svc_.metrics->slow_consumer_drops);
+    if (drop_pending_) return;
+    spdlog::warn("conn {}: user '{}' does not read; dropped (outbound {} bytes)", id_, name_,
+                 out_.size() + writing_.size() + held_bytes_);
+    // Closed from a fresh handler: the caller may be iterating the shard's user index.
+    drop_pending_ = true;
+    asio::post(shard_.context(), [self = shared_from_this()] { self->hard_close(); });
+    return;
+  }
+  if (!flush_queued_ && !writing_now_) {
+    flush_queued_ = true;
+    shard_.schedule_flush(shared_from_this());
+  }
+}
+
+bool Connection::over_output_limit() const {
+  return out_.size() + writing_.size() + held_bytes_ > svc_.config.limits.max_outbound_bytes;
+}
+
+void Connection::flush() {
+  flush_queued_ = false;
+  if (writing_now_ || out_.empty() || state_ == State::kClosed) return;
+  // Try the socket right away: most of the time the kernel takes everything and no async
+  // operation (and no allocation) is needed.
+  boost::system::error_code ec;
+  std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return hard_close();
+  if (ec) n = 0;
+  if (n == out_.size()) {
+    out_.clear();
+    if (out_.capacity() > 64 * 1024) std::string().swap(out_);
+    std::int64_t seq = out_seq_;
+    if (seq > writing_seq_ && uid_) shard_.note_delivered(uid_, seq);
+    writing_seq_ = seq;
+    on_write_done({}, 0);
+    return;
+  }
+  writing_.assign(out_, n);
+  out_.clear();
+  writing_seq_ = out_seq_;
+  writing_now_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                      self->writing_now_ = false;
+                      if (ec) return self->hard_close();
+                      if (self->uid_) self->shard_.note_delivered(self->uid_, self->writing_seq_);
+                      std::string().swap(self->writing_);
+                      self->on_write_done(ec, n);
+                    });
+}
+
+void Connection::on_write_done(boost::system::error_code, std::size_t) {
+  if (!out_.empty()) {
+    if (!flush_queued_) {
+      flush_queued_ = true;
+      shard_.schedule_flush(shared_from_this());
+    }
+    return;
+  }
+  if (close_after_write_) {
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (state_ == State::kHttp) return hard_close();
+    return;  // WebSocket: wait for the peer's close or the closing time-out
+  }
+  if (state_ == State::kSyncing && backlog_more_ && !backlog_pending_) request_backlog();
+  if (http_busy_ == false && state_ == State::kHttp && !in_.empty()) consume({});
+}
+
+void Connection::close(std::uint16_t code, std::string_view reason) {
+  if (state_ == State::kClosing || state_ == State::kClosed) return;
+  if (state_ == State::kHttp) return hard_close();
+  leave_hub();
+  append_frame(WsOpcode::kClose, protocol::ws_close_payload(code, reason));
+  state_ = State::kClosing;
+  closing_since_ms_ = util::mono_ms();
+  close_after_write_ = true;
+}
+
+void Connection::hard_close() {
+  if (state_ == State::kClosed) return;
+  leave_hub();
+  state_ = State::kClosed;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  held_.clear();
+  std::string().swap(in_);
+  std::string().swap(out_);
+  shard_.remove(this);
+}
+
+void Connection::tick(std::int64_t now) {
+  const auto& l = svc_.config.limits;
+  switch (state_) {
+    case State::kHttp:
+      // Idle keep-alive connections and slow request senders.
+      if (!http_busy_ && now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000)
+        hard_close();
+      break;
+    case State::kUnauthed:
+      if (now - opened_ms_ > std::int64_t(l.auth_timeout_s) * 1000)
+        fail_ws(protocol::close_code::kTimeout, "auth_timeout", "no auth frame in time");
+      break;
+    case State::kSyncing:
+    case State::kLive:
+      if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) {
+        close(protocol::close_code::kTimeout, "idle");
+      } else if (now - last_ping_ms_ > std::int64_t(l.ping_interval_s) * 1000 &&
+                 now - last_heard_ms_ > std::int64_t(l.ping_interval_s) * 1000) {
+        last_ping_ms_ = now;
+        append_frame(WsOpcode::kPing, {});
+      }
+      break;
+    case State::kClosing:
+      if (now - closing_since_ms_ > 3000) hard_close();
+      break;
+    case State::kClosed:
+      break;
+  }
+}
+
+}  // namespace parley::net

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// The HTTP side of a connection: one request at a time (pipelined requests wait in the input
+// buffer), answered by the Api, or upgraded to a WebSocket on GET /api/ws.
+#include <spdlog/spdlog.h>
+
+#include "api/api.hpp"
+#include "app/metrics.hpp"
+#include "app/services.hpp"
+#include "protocol/codes.hpp"
+#include "net/connection.hpp"
+#include "net/shard.hpp"
+#include "util/clock.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+using protocol::HttpParseStatus;
+using protocol::HttpRequest;
+using protocol::HttpResponse;
+
+namespace {
+
+bool has_token(std::string_view list, std::string_view token) {
+  // Case-insensitive search of a comma-separated header value.
+  std::string l(list), t(token);
+  for (auto& c : l) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return l.find(t) != std::string::npos;
+}
+
+}  // namespace
+
+std::size_t Connection::consume_http(std::string_view buf) {
+  HttpRequest req;
+  protocol::HttpLimits limits;
+  limits.max_body_bytes = svc_.config.limits.max_body_bytes;
+  auto r = protocol::parse_http_request(buf, req, limits);
+  if (r.status == HttpParseStatus::kNeedMore) return 0;
+  app::Metrics::add(svc_.metrics->http_requests);
+  if (r.status == HttpParseStatus::kError) {
+    http_busy_ = true;
+    respond(protocol::code_response(r.error_status, protocol::code::kBadFormat, r.error), false,
+            false);
+    return buf.size();
+  }
+  if (req.path == "/api/ws" && req.method == "GET") {
+    start_websocket(req);
+    return r.consumed;
+  }
+  http_busy_ = true;
+  bool keep_alive = req.keep_alive && !svc_.shutting_down.load();
+  bool head_only = req.method == "HEAD";
+  // The responder owns the connection until the answer is written: no read is pending while
+  // a request is being served, so nothing else keeps it alive.
+  asio::io_context& ioc = shard_.context();
+  svc_.api->handle(req, peer_ip_, [self = shared_from_this(), &ioc, keep_alive, head_only](
+                                      HttpResponse resp) {
+    asio::post(ioc, [self, keep_alive, head_only, resp = std::move(resp)]() mutable {
+      self->respond(std::move(resp), keep_alive, head_only);
+    });
+  });
+  return r.consumed;
+}
+
+void Connection::respond(HttpResponse resp, bool keep_alive, bool head_only) {
+  if (state_ == State::kClosed) return;
+  out_ += protocol::serialize_response(resp, keep_alive, head_only);
+  http_busy_ = false;
+  if (!keep_alive) {
+    close_after_write_ = true;
+    std::string().swap(in_);
+  }
+  queue_output();
+  if (keep_alive && !in_.empty()) consume({});
+  wait_readable();
+}
+
+void Connection::start_websocket(const HttpRequest& req) {
+  auto refuse = [&](int status, std::string_view msg) {
+    http_busy_ = true;
+    respond(protocol::code_response(status, protocol::code::kBadFormat, msg), false, false);
+  };
+  std::string_view key = req.header("sec-websocket-key");
+  if (!has_token(req.header("upgrade"), "websocket") ||
+      !has_token(req.header("connection"), "upgrade") || key.empty())
+    return refuse(426, "WebSocket upgrade required");
+  if (req.header("sec-websocket-version") != "13") {
+    HttpResponse r = protocol::code_response(426, protocol::code::kBadFormat,
+                                             "unsupported WebSocket version");
+    r.headers.emplace_back("Sec-WebSocket-Version", "13");
+    http_busy_ = true;
+    return respond(std::move(r), false, false);
+  }
+  if (!svc_.api->origin_allowed(req.header("origin"), req.header("host")))
+    return refuse(403, "origin not allowed");
+  if (svc_.shutting_down.load()) return refuse(503, "shutting down");
+
+  out_ += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Accept: ";
+  out_ += protocol::ws_accept_key(key);
+  out_ += "\r\n\r\n";
+  state_ = State::kUnauthed;
+  opened_ms_ = last_heard_ms_ = last_ping_ms_ = util::mono_ms();
+  queue_output();
+}
+
+}  // namespace parley::net

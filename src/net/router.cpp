@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include "net/router.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "hub/presence.hpp"
+#include "net/connection.hpp"
+#include "net/shard.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/server_frame.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+
+namespace {
+
+// A committed message, serialised once for every connection that gets it.
+struct Prepared {
+  store::Committed msg;
+  std::string tail;       // for recipients: "to":[]
+  std::string sync_tail;  // for the sender's other devices: "to":[...], "cid"
+  std::string ack;        // for the sending connection
+};
+
+}  // namespace
+
+Router::Router(std::vector<Shard*> shards, hub::Presence& presence, int presence_delay_ms)
+    : shards_(std::move(shards)),
+      presence_(presence),
+      presence_delay_ms_(presence_delay_ms),
+      presence_timer_(shards_.front()->context()) {}
+
+void Router::on_committed(std::vector<store::Committed> batch) {
+  auto prepared = std::make_shared<std::vector<Prepared>>();
+  prepared->reserve(batch.size());
+  for (auto& c : batch) {
+    Prepared p;
+    if (!c.duplicate) {
+      protocol::MessageView m{c.id, c.ts, c.sender_name, nullptr, c.content, {}};
+      p.tail = protocol::message_tail(m);
+      m.to = &c.recipient_names;
+      m.cid = c.cid;
+      p.sync_tail = protocol::message_tail(m);
+    }
+    if (!c.cid.empty()) p.ack = protocol::ack_frame(c.cid, c.id, c.sender_seq, c.ts, c.recipient_names);
+    p.msg = std::move(c);
+    prepared->push_back(std::move(p));
+  }
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, prepared] {
+      for (const Prepared& p : *prepared) {
+        const auto& m = p.msg;
+        if (!m.duplicate) {
+          for (const auto& r : m.recipients)
+            if (auto* conns = shard->user_connections(r.id))
+              for (Connection* c : *conns) c->deliver(r.seq, true, p.tail);
+        }
+        if (auto* conns = shard->user_connections(m.sender)) {
+          for (Connection* c : *conns) {
+            if (c->id() == m.origin) {
+              if (!p.ack.empty()) c->deliver_ack(m.sender_seq, p.ack);
+            } else if (!m.duplicate) {
+              c->deliver(m.sender_seq, false, p.sync_tail);
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+void Router::on_rejected(std::vector<store::Rejected> batch) {
+  auto shared = std::make_shared<std::vector<store::Rejected>>(std::move(batch));
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, shared] {
+      for (const auto& r : *shared) {
+        auto* conns = shard->user_connections(r.sender);
+        if (!conns) continue;
+        for (Connection* c : *conns) {
+          if (c->id() != r.origin) continue;
+          c->send_text(r.no_recipients
+                           ? protocol::error_frame(protocol::frame_error::kNoRecipients,
+                                                   "no registered recipient", r.cid)
+                           : protocol::error_frame(protocol::frame_error::kStoreUnavailable,
+                                                   "message not stored; try again", r.cid));
+          break;
+        }
+      }
+    });
+  }
+}
+
+void Router::presence_changed() {
+  if (presence_pending_.exchange(true)) return;
+  asio::post(shards_.front()->context(), [this] {
+    presence_timer_.expires_after(std::chrono::milliseconds(presence_delay_ms_));
+    presence_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) push_presence();
+    });
+  });
+}
+
+void Router::push_presence() {
+  presence_pending_.store(false);
+  auto frame = presence_.frame();
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, frame] {
+      for (Connection* c : shard->all()) c->send_loginlist(*frame);
+    });
+  }
+}
+
+void Router::close_user(std::int64_t uid, std::string jti) {
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, uid, jti] {
+      auto* conns = shard->user_connections(uid);
+      if (!conns) return;
+      std::vector<Connection*> victims;
+      for (Connection* c : *conns)
+        if (jti.empty() || c->token_id() == jti) victims.push_back(c);
+      for (Connection* c : victims) {
+        c->send_text(protocol::no_frame("logged out"));
+        c->close(protocol::close_code::kTokenRefused, "logged out");
+      }
+    });
+  }
+}
+
+void Router::close_all(std::uint16_t code, std::string reason) {
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, code, reason] {
+      std::vector<Connection*> conns = shard->all();
+      for (Connection* c : conns) c->close(code, reason);
+    });
+  }
+}
+
+}  // namespace parley::net

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// Routes committed messages to connections. The store reports each group commit once; the
+// router serialises every message once (a shared tail; each recipient only adds its seq) and
+// posts the whole batch to every shard, where each shard delivers to the connections it owns.
+// No lock is taken per message or per recipient. Any thread unless noted.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "store/store.hpp"
+
+namespace parley::hub {
+class Presence;
+}
+
+namespace parley::net {
+
+class Shard;
+
+class Router final : public store::CommitSink {
+ public:
+  Router(std::vector<Shard*> shards, hub::Presence& presence, int presence_delay_ms);
+
+  void on_committed(std::vector<store::Committed> batch) override;
+  void on_rejected(std::vector<store::Rejected> batch) override;
+
+  // The online list changed: push one coalesced `loginlist` to everyone soon.
+  void presence_changed();
+
+  // Closes (code 4401) the connections of `uid` holding token `jti`, or all of them when
+  // `jti` is empty.
+  void close_user(std::int64_t uid, std::string jti);
+  // Closes every WebSocket with `code` (shutdown).
+  void close_all(std::uint16_t code, std::string reason);
+
+ private:
+  void push_presence();
+
+  std::vector<Shard*> shards_;
+  hub::Presence& presence_;
+  int presence_delay_ms_;
+  std::atomic<bool> presence_pending_{false};
+  boost::asio::steady_timer presence_timer_;  // on shard 0
+};
+
+}  // namespace parley::net

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// The chat session on top of a WebSocket connection: auth, the inbox backlog (classic offline
+// messages or resume by seq), live delivery without duplicates, and sends.
+//
+// Sync protocol: the connection is indexed by user *before* the backlog is read, so a message
+// committed at any moment is either in the backlog or delivered live (held until the backlog is
+// out); holding and the seq check remove the overlap.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "app/metrics.hpp"
+#include "app/services.hpp"
+#include "auth/revocations.hpp"
+#include "auth/token.hpp"
+#include "hub/presence.hpp"
+#include "net/connection.hpp"
+#include "net/router.hpp"
+#include "net/shard.hpp"
+#include "protocol/client_frame.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/server_frame.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+namespace frame_error = protocol::frame_error;
+namespace close_code = protocol::close_code;
+
+namespace {
+
+// Posts a store result back to the connection's shard; dropped if the connection is gone.
+template <typename T, typename F>
+store::Callback<T> on_shard(Connection& c, asio::io_context& ioc, F&& f) {
+  return [weak = c.weak_from_this(), &ioc, f = std::forward<F>(f)](store::Result<T> r) mutable {
+    asio::post(ioc, [weak, f = std::move(f), r = std::move(r)]() mutable {
+      if (auto self = weak.lock()) f(*self, std::move(r));
+    });
+  };
+}
+
+}  // namespace
+
+void Connection::on_ws_message(std::string_view text) {
+  protocol::FrameLimits limits;
+  limits.max_content_bytes = svc_.config.limits.max_content_bytes;
+  limits.max_recipients = svc_.config.limits.max_recipients;
+  auto decoded = protocol::decode_client_frame(text, limits);
+  if (auto* e = std::get_if<protocol::FrameError>(&decoded)) {
+    app::Metrics::add(svc_.metrics->error_frames);
+    return send_text(protocol::error_frame(e->code, e->text, e->cid));
+  }
+  auto& f = std::get<protocol::ClientFrame>(decoded);
+  switch (f.type) {
+    case protocol::ClientFrameType::kPing:
+      return send_text(protocol::pong_frame());
+    case protocol::ClientFrameType::kAuth:
+      if (state_ != State::kUnauthed) {
+        app::Metrics::add(svc_.metrics->error_frames);
+        return send_text(
+            protocol::error_frame(frame_error::kAlreadyAuthenticated, "already authenticated"));
+      }
+      return on_auth_frame(std::move(f.content), f.seq.value_or(0), f.seq.has_value());
+    case protocol::ClientFrameType::kNormal:
+      if (state_ == State::kUnauthed) {
+        app::Metrics::add(svc_.metrics->error_frames);
+        return send_text(protocol::error_frame(frame_error::kNotAuthenticated,
+                                               "send an auth frame first", f.cid));
+      }
+      if (!take_rate_token(util::mono_ms())) {
+        app::Metrics::add(svc_.metrics->error_frames);
+        return send_text(
+            protocol::error_frame(frame_error::kRateLimited, "too many messages; slow down", f.cid));
+      }
+      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid));
+  }
+}
+
+void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool resume) {
+  auto claims = svc_.tokens->verify(token, util::now_s());
+  if (!claims || svc_.revocations->is_revoked(*claims)) {
+    send_text(protocol::no_frame("token invalid, expired or revoked; log in again"));
+    return close(close_code::kTokenRefused, "token refused");
+  }
+  bool came_online = false;
+  if (!svc_.presence->add(claims->uid, claims->name,
+                          svc_.config.limits.max_connections_per_user, came_online)) {
+    send_text(protocol::no_frame("too many connections for this user"));
+    return close(close_code::kPolicy, "too many connections");
+  }
+  uid_ = claims->uid;
+  name_ = std::move(claims->name);
+  jti_ = std::move(claims->jti);
+  token_exp_ = claims->exp;
+  attached_ = true;
+  shard_.attach_user(uid_, this);
+  if (came_online) svc_.router->presence_changed();
+  state_ = State::kSyncing;
+  resume_ = resume;
+  tokens_ = svc_.config.limits.message_burst;
+  tokens_at_ms_ = util::mono_ms();
+  spdlog::debug("conn {}: '{}' authenticated ({})", id_, name_, resume ? "resume" : "classic");
+
+  if (resume) {
+    backlog_after_ = resume_seq;
+    return request_backlog();
+  }
+  svc_.store->delivered_cursor(
+      uid_, on_shard<store::Seq>(*this, shard_.context(), [](Connection& c, auto r) {
+        if (auto* seq = std::get_if<store::Seq>(&r)) {
+          c.backlog_after_ = *seq;
+          return c.request_backlog();
+        }
+        c.fail_ws(close_code::kInternalError, frame_error::kStoreUnavailable,
+                  "store unavailable; reconnect later");
+      }));
+}
+
+void Connection::request_backlog() {
+  backlog_pending_ = true;
+  svc_.store->read_inbox(
+      uid_, backlog_after_, !resume_, svc_.config.resume_page,
+      on_shard<store::InboxPage>(*this, shard_.context(), [](Connection& c, auto r) {
+        c.backlog_pending_ = false;
+        if (auto* page = std::get_if<store::InboxPage>(&r)) return c.on_backlog(std::move(*page));
+        c.fail_ws(close_code::kInternalError, frame_error::kStoreUnavailable,
+                  "store unavailable; reconnect later");
+      }));
+}
+
+void Connection::on_backlog(store::InboxPage page) {
+  if (state_ != State::kSyncing) return;
+  if (!ok_sent_) {
+    ok_sent_ = true;
+    send_text(protocol::ok_frame(name_, page.head));
+    send_loginlist(*svc_.presence->frame());
+  }
+  std::string frame;
+  for (auto& e : page.entries) {
+    protocol::MessageView m{e.id, e.ts, e.from, e.own ? &e.to : nullptr, e.content,
+                            e.own ? std::string_view(e.cid) : std::string_view()};
+    frame.clear();
+    protocol::append_message_head(frame, e.seq);
+    frame += protocol::message_tail(m);
+    append_frame(protocol::WsOpcode::kText, frame);
+    app::Metrics::add(svc_.metrics->messages_delivered);
+    last_seq_ = std::max(last_seq_, e.seq);
+    out_seq_ = std::max(out_seq_, e.seq);
+    backlog_after_ = e.seq;
+    if (state_ == State::kClosed) return;  // dropped as a slow consumer
+  }
+  backlog_more_ = page.more;
+  if (!backlog_more_) return finish_sync();
+  if (out_.size() < 64 * 1024) request_backlog();  // else on_write_done asks for more
+}
+
+void Connection::finish_sync() {
+  state_ = State::kLive;
+  for (auto& h : held_) {
+    // Resume covers every seq up to last_seq_; classic backlog only the incoming ones.
+    if (h.seq <= last_seq_ && (resume_ || h.incoming)) continue;
+    append_frame(protocol::WsOpcode::kText, h.frame);
+    last_seq_ = std::max(last_seq_, h.seq);
+    out_seq_ = std::max(out_seq_, h.seq);
+  }
+  std::vector<Held>().swap(held_);
+  held_bytes_ = 0;
+}
+
+void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tail) {
+  char head[48];
+  int n = std::snprintf(head, sizeof head, "{\"type\":\"normal\",\"seq\":%lld,",
+                        static_cast<long long>(seq));
+  if (state_ == State::kSyncing) {
+    std::string frame(head, std::size_t(n));
+    frame += tail;
+    held_bytes_ += frame.size();
+    held_.push_back(Held{seq, incoming, std::move(frame)});
+    if (over_output_limit()) queue_output();  // drops the connection
+    return;
+  }
+  if (state_ != State::kLive || seq <= last_seq_ || drop_pending_) return;
+  protocol::append_ws_header(out_, protocol::WsOpcode::kText, std::size_t(n) + tail.size());
+  out_.append(head, std::size_t(n));
+  out_ += tail;
+  last_seq_ = out_seq_ = seq;
+  app::Metrics::add(svc_.metrics->messages_delivered);
+  app::Metrics::add(svc_.metrics->frames_out);
+  queue_output();
+}
+
+void Connection::deliver_ack(std::int64_t seq, const std::string& frame) {
+  if (state_ == State::kSyncing) {
+    held_bytes_ += frame.size();
+    held_.push_back(Held{seq, false, frame});
+    return;
+  }
+  if (state_ != State::kLive) return;
+  send_text(frame);
+  last_seq_ = std::max(last_seq_, seq);
+  out_seq_ = std::max(out_seq_, seq);
+}
+
+void Connection::send_loginlist(const std::string& frame) {
+  if (ok_sent_ && authenticated()) send_text(frame);
+}
+
+void Connection::on_normal_frame(std::string content, std::vector<std::string> to,
+                                 std::string cid) {
+  if (to.empty()) {
+    app::Metrics::add(svc_.metrics->error_frames);
+    return send_text(protocol::error_frame(frame_error::kNoRecipients, "no recipients", cid));
+  }
+  svc_.store->submit(store::SendRequest{uid_, name_, std::move(to), std::move(content),
+                                        std::move(cid), id_});
+}
+
+bool Connection::take_rate_token(std::int64_t now) {
+  const auto& l = svc_.config.limits;
+  if (l.messages_per_second <= 0) return true;
+  tokens_ = std::min(l.message_burst, tokens_ + double(now - tokens_at_ms_) * l.messages_per_second / 1000.0);
+  tokens_at_ms_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+void Connection::leave_hub() {
+  if (!attached_) return;
+  attached_ = false;
+  shard_.detach_user(uid_, this);
+  if (svc_.presence->remove(uid_)) svc_.router->presence_changed();
+}
+
+}  // namespace parley::net

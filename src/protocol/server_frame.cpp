@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "protocol/server_frame.hpp"
+
+#include "util/json_text.hpp"
+
+namespace parley::protocol {
+
+using util::append_json_string;
+using util::append_json_string_array;
+
+std::string message_tail(const MessageView& m) {
+  std::string out;
+  out.reserve(64 + m.from.size() + m.content.size());
+  out += "\"id\":";
+  out += std::to_string(m.id);
+  out += ",\"ts\":";
+  out += std::to_string(m.ts);
+  out += ",\"from\":";
+  append_json_string(out, m.from);
+  out += ",\"content\":";
+  append_json_string(out, m.content);
+  out += ",\"to\":";
+  if (m.to) {
+    append_json_string_array(out, *m.to);
+  } else {
+    out += "[]";
+  }
+  if (!m.cid.empty()) {
+    out += ",\"cid\":";
+    append_json_string(out, m.cid);
+  }
+  out += '}';
+  return out;
+}
+
+void append_message_head(std::string& out, std::int64_t seq) {
+  out += "{\"type\":\"normal\",\"seq\":";
+  out += std::to_string(seq);
+  out += ',';
+}
+
+std::string ok_frame(std::string_view name, std::int64_t head_seq) {
+  std::string out = "{\"type\":\"ok\",\"content\":\"登录成功\",\"to\":[],\"name\":";
+  append_json_string(out, name);
+  out += ",\"seq\":";
+  out += std::to_string(head_seq);
+  out += '}';
+  return out;
+}
+
+std::string no_frame(std::string_view text) {
+  std::string out = "{\"type\":\"no\",\"content\":";
+  append_json_string(out, text);
+  out += ",\"to\":[]}";
+  return out;
+}
+
+std::string error_frame(std::string_view code, std::string_view text, std::string_view cid) {
+  std::string out = "{\"type\":\"error\",\"code\":";
+  append_json_string(out, code);
+  out += ",\"content\":";
+  append_json_string(out, text);
+  out += ",\"to\":[]";
+  if (!cid.empty()) {
+    out += ",\"cid\":";
+    append_json_string(out, cid);
+  }
+  out += '}';
+  return out;
+}
+
+std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, std::int64_t ts,
+                      const std::vector<std::string>& to) {
+  std::string out = "{\"type\":\"ack\",\"cid\":";
+  append_json_string(out, cid);
+  out += ",\"id\":" + std::to_string(id) + ",\"seq\":" + std::to_string(seq) +
+         ",\"ts\":" + std::to_string(ts) + ",\"to\":";
+  append_json_string_array(out, to);
+  out += '}';
+  return out;
+}
+
+std::string loginlist_frame(const std::vector<std::string>& names) {
+  std::string out = "{\"type\":\"loginlist\",\"content\":{\"names\":";
+  append_json_string_array(out, names);
+  out += "},\"to\":[]}";
+  return out;
+}
+
+std::string pong_frame() { return "{\"type\":\"pong\"}"; }
+
+void append_message_object(std::string& out, const MessageView& m) {
+  out += "{\"id\":" + std::to_string(m.id) + ",\"from\":";
+  append_json_string(out, m.from);
+  out += ",\"to\":";
+  if (m.to) {
+    append_json_string_array(out, *m.to);
+  } else {
+    out += "[]";
+  }
+  out += ",\"content\":";
+  append_json_string(out, m.content);
+  out += ",\"ts\":" + std::to_string(m.ts) + '}';
+}
+
+}  // namespace parley::protocol

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Builders for every frame the server sends. They append JSON text to a buffer; message frames
+// are split into a per-recipient head (`seq`) and a tail shared by all recipients, so a message
+// is serialised once however many connections receive it.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::protocol {
+
+struct MessageView {
+  std::int64_t id = 0;
+  std::int64_t ts = 0;
+  std::string_view from;
+  const std::vector<std::string>* to = nullptr;  // null: "to":[] (as delivered to recipients)
+  std::string_view content;
+  std::string_view cid;  // only in copies for the sender's devices
+};
+
+// `"id":..,"ts":..,"from":..,"content":..,"to":[..]}` — the shared tail of a message frame.
+std::string message_tail(const MessageView& m);
+// `{"type":"normal","seq":N,` — the per-recipient head; head + tail is the whole frame.
+void append_message_head(std::string& out, std::int64_t seq);
+
+std::string ok_frame(std::string_view name, std::int64_t head_seq);
+std::string no_frame(std::string_view text);
+std::string error_frame(std::string_view code, std::string_view text, std::string_view cid = {});
+std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, std::int64_t ts,
+                      const std::vector<std::string>& to);
+std::string loginlist_frame(const std::vector<std::string>& names);
+std::string pong_frame();
+
+// `{"id":..,"from":..,"to":[..],"content":..,"ts":..}` as used in HTTP answers.
+void append_message_object(std::string& out, const MessageView& m);
+
+}  // namespace parley::protocol

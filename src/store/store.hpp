@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// The storage interface: users, tokens and inboxes. Backends (SQLite embedded, Redis) implement
+// it; nothing outside src/store knows which one runs.
+//
+// Contract for every method: it returns at once; the callback runs later on a thread of the
+// store's own (never the caller's), after the effect is durable, and must not block — post the
+// result to your own executor. Operations from one caller take effect in the order they were
+// called. Results are `Result<T>`: a value or a StoreError.
+#pragma once
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/types.hpp"
+
+namespace parley::store {
+
+template <typename T>
+using Result = std::variant<T, StoreError>;
+
+template <typename T>
+using Callback = std::function<void(Result<T>)>;
+
+struct Empty {};
+
+// Receives the outcome of submitted messages, in commit order, on a store thread.
+class CommitSink {
+ public:
+  virtual ~CommitSink() = default;
+  virtual void on_committed(std::vector<Committed> batch) = 0;
+  virtual void on_rejected(std::vector<Rejected> batch) = 0;
+};
+
+struct RevocationState {
+  std::vector<std::pair<std::string, std::int64_t>> revoked;  // jti, exp
+  std::vector<std::pair<UserId, std::int64_t>> generations;   // uid, token_gen (non-zero only)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Where committed and rejected sends go. Set once, before the first submit.
+  virtual void set_sink(CommitSink* sink) = 0;
+
+  virtual void create_user(std::string name, std::string password_hash,
+                           Callback<UserId> done) = 0;
+  virtual void find_user(std::string name, Callback<UserRecord> done) = 0;
+  // Every registered name, sorted.
+  virtual void list_users(Callback<std::vector<std::string>> done) = 0;
+
+  // Stores a message for every registered recipient (the sender and unknown names skipped) and
+  // a copy in the sender's inbox, then reports it to the sink. A (sender, cid) seen before is
+  // reported as a duplicate and not stored again.
+  virtual void submit(SendRequest req) = 0;
+
+  // Inbox entries with seq > after, oldest first, at most `limit`. `incoming_only` skips the
+  // user's own copies (the classic "offline messages").
+  virtual void read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
+                          Callback<InboxPage> done) = 0;
+  // Where the classic "undelivered" read starts: the highest seq written to any connection.
+  virtual void delivered_cursor(UserId user, Callback<Seq> done) = 0;
+  // Raises the user's delivered cursor to `seq` (never lowers it). Fire and forget.
+  virtual void mark_delivered(UserId user, Seq seq) = 0;
+
+  // Messages between `user` and `peer` with id < before (0 = newest), newest `limit`.
+  virtual void history(UserId user, std::string peer, MessageId before, std::size_t limit,
+                       Callback<HistoryPage> done) = 0;
+  virtual void conversations(UserId user, std::size_t limit,
+                             Callback<std::vector<Conversation>> done) = 0;
+
+  virtual void revoke_token(std::string jti, std::int64_t exp, Callback<Empty> done) = 0;
+  // Bumps the user's token generation; returns the new one.
+  virtual void revoke_all_tokens(UserId user, Callback<std::int64_t> done) = 0;
+  virtual void load_revocations(Callback<RevocationState> done) = 0;
+
+  // True when the backend answered its last operation.
+  virtual bool healthy() const = 0;
+};
+
+}  // namespace parley::store
