@@ -164,7 +164,9 @@ void Api::do_register(const HttpRequest& req, Responder respond) {
                                  "格式错误: name 1-20 characters, password 3-20 characters"));
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
   bool queued = run_hash([this, cred = std::move(*cred), shared_respond] {
-    std::string hash = auth::hash_password(cred.password, {});
+    auth::PasswordCost cost;
+    if (svc_.config.hash_cost == config::HashCost::kFast) cost = {1, 64 * 1024};
+    std::string hash = auth::hash_password(cred.password, cost);
     svc_.store->create_user(cred.name, std::move(hash), [shared_respond, name = cred.name](auto r) {
       if (std::get_if<store::UserId>(&r)) {
         spdlog::info("registered user '{}'", name);

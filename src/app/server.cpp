@@ -2,6 +2,7 @@
 #include "app/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,6 +123,9 @@ void Server::Parts::accept() {
 Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   Parts& p = *parts_;
   p.svc.config = std::move(config);
+  // Connection ids name the sender of a message for its ack; a random high half keeps them
+  // unique across the nodes of a cluster.
+  p.next_id = (std::uint64_t(randombytes_random()) << 32) | 1;
   const config::Config& c = p.svc.config;
 
   fs::create_directories(c.data_dir);

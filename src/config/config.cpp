@@ -47,6 +47,12 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "log_level", c.log_level);
   read(root, "log_json", c.log_json);
   read(root, "allowed_origins", c.allowed_origins);
+  if (const YAML::Node h = root["password_hash"]) {
+    std::string v = h.as<std::string>();
+    if (v == "interactive") c.hash_cost = HashCost::kInteractive;
+    else if (v == "fast") c.hash_cost = HashCost::kFast;
+    else throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
+  }
   if (const YAML::Node redis = root["redis"]) {
     if (redis.IsScalar()) c.redis_url = redis.as<std::string>();
     else read(redis, "url", c.redis_url);
@@ -85,6 +91,9 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<unsigned> threads;
   std::optional<double> rate;
   std::optional<bool> sync_full;
+  std::optional<std::string> hash;
+  std::optional<std::size_t> max_per_user;
+  std::optional<int> login_failures;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
   app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
@@ -94,6 +103,11 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
   app.add_option("--sync-full", sync_full, "fsync each group commit: true (default) or false");
   app.add_option("--log-level", level, "trace, debug, info (default), warn, error");
+  app.add_option("--password-hash", hash,
+                 "interactive (default) or fast (tests and benchmarks only: weak hashes)");
+  app.add_option("--max-connections-per-user", max_per_user, "default 64; 0 = unlimited");
+  app.add_option("--login-failures", login_failures,
+                 "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
     app.parse(argc, argv);
     if (!file.empty()) {
@@ -120,6 +134,19 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (rate) c.limits.messages_per_second = *rate;
   if (sync_full) c.sync_full = *sync_full;
   if (level) c.log_level = *level;
+  if (hash) {
+    if (*hash == "fast") {
+      c.hash_cost = HashCost::kFast;
+    } else if (*hash == "interactive") {
+      c.hash_cost = HashCost::kInteractive;
+    } else {
+      std::cerr << "--password-hash must be interactive or fast\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
+  }
+  if (max_per_user) c.limits.max_connections_per_user = *max_per_user;
+  if (login_failures) c.limits.login_failures_per_minute = *login_failures;
   return c;
 }
 

@@ -27,6 +27,10 @@ struct Limits {
   std::size_t hash_concurrency = 2;            // Argon2id hashes at once (64 MiB each)
 };
 
+// Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"
+// (1 pass, 64 KiB) exists only so tests and load generators can register thousands of users.
+enum class HashCost { kInteractive, kFast };
+
 struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 9288;
@@ -38,6 +42,7 @@ struct Config {
   bool sync_full = true;              // fsync every group commit (power-loss safe)
   std::size_t resume_page = 500;      // inbox entries per read while resuming
   int presence_delay_ms = 50;         // coalesce loginlist pushes over this window
+  HashCost hash_cost = HashCost::kInteractive;
   std::string log_level = "info";
   bool log_json = false;
   std::string redis_url;              // empty = embedded store
