@@ -27,9 +27,14 @@ std::size_t Connection::consume_ws(std::string_view buf) {
   auto status = protocol::parse_ws_header(buf, h);
   if (status == WsHeaderStatus::kNeedMore) return 0;
   if (status == WsHeaderStatus::kInvalid || h.rsv != 0 || !h.masked) {
+    // Whatever follows cannot be framed: answer, close, and discard the rest.
     fail_ws(close_code::kProtocolError, frame_error::kBadFrame, "malformed WebSocket frame");
-    hard_close();
-    return 0;
+    return buf.size();
+  }
+  if (state_ == State::kClosing && h.opcode != WsOpcode::kClose) {
+    // After our close frame only the peer's close matters; skip without buffering payloads.
+    if (buf.size() < h.header_len + h.payload_len) return h.payload_len > 4096 ? buf.size() : 0;
+    return h.header_len + std::size_t(h.payload_len);
   }
   const std::size_t limit = svc_.config.limits.max_frame_bytes;
   bool data = h.opcode == WsOpcode::kText || h.opcode == WsOpcode::kBinary ||

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "config/config.hpp"
+#include "hub/presence.hpp"
+
+namespace parley {
+namespace {
+
+TEST(Presence, CountsConnectionsAndReportsTransitions) {
+  hub::Presence p;
+  bool changed = false;
+  EXPECT_TRUE(p.add(1, "a", 2, changed));
+  EXPECT_TRUE(changed);
+  EXPECT_TRUE(p.add(1, "a", 2, changed));
+  EXPECT_FALSE(changed);
+  EXPECT_FALSE(p.add(1, "a", 2, changed));  // limit
+  EXPECT_TRUE(p.add(2, "b", 0, changed));
+  EXPECT_EQ(p.names(), (std::vector<std::string>{"a", "b"}));
+  auto frame = boost::json::parse(*p.frame()).as_object();
+  EXPECT_EQ(frame.at("content").at("names").as_array().size(), 2u);
+  EXPECT_FALSE(p.remove(1));
+  EXPECT_TRUE(p.remove(1));
+  EXPECT_EQ(p.names(), std::vector<std::string>{"b"});
+  EXPECT_EQ(boost::json::parse(*p.frame()).at("content").at("names").as_array().size(), 1u);
+  EXPECT_EQ(p.connections(), 1u);
+}
+
+TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
+  config::Config c;
+  config::apply_yaml(c, "port: 9000\ndata: /tmp/x\nredis: redis://h:1\nlimits:\n  max_recipients: 5\n"
+                        "  messages_per_second: 0\nallowed_origins: [\"https://chat.example\"]\n");
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.redis_url, "redis://h:1");
+  EXPECT_EQ(c.limits.max_recipients, 5u);
+  EXPECT_EQ(c.limits.messages_per_second, 0);
+  EXPECT_EQ(c.allowed_origins.size(), 1u);
+  config::Config d;
+  EXPECT_THROW(config::apply_yaml(d, "port: banana"), std::runtime_error);
+  EXPECT_THROW(config::apply_yaml(d, "[1, 2"), std::runtime_error);
+  EXPECT_THROW(config::apply_yaml(d, "- a\n- b\n"), std::runtime_error);
+  EXPECT_THROW(config::apply_yaml(d, "limits:\n  max_frame_bytes: 10\n"), std::runtime_error);
+  config::Config e;
+  config::apply_yaml(e, "");
+  EXPECT_EQ(e.port, 9288);
+}
+
+}  // namespace
+}  // namespace parley

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// The embedded store on a real SQLite file: users, group-committed sends with per-user seqs,
+// idempotent cids, inbox reads, cursors, history and revocations.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "support/server_process.hpp"
+
+namespace parley::store {
+namespace {
+
+template <typename T>
+T wait(std::function<void(Callback<T>)> call) {
+  std::promise<Result<T>> p;
+  call([&](Result<T> r) { p.set_value(std::move(r)); });
+  auto r = p.get_future().get();
+  if (auto* e = std::get_if<StoreError>(&r)) throw std::runtime_error("store error " + std::to_string(int(*e)));
+  return std::get<T>(std::move(r));
+}
+
+struct Sink : CommitSink {
+  std::mutex m;
+  std::vector<Committed> committed;
+  std::vector<Rejected> rejected;
+  void on_committed(std::vector<Committed> b) override {
+    std::lock_guard l(m);
+    for (auto& c : b) committed.push_back(std::move(c));
+  }
+  void on_rejected(std::vector<Rejected> b) override {
+    std::lock_guard l(m);
+    for (auto& r : b) rejected.push_back(std::move(r));
+  }
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  Sink sink;
+  std::unique_ptr<sqlite::SqliteStore> store;
+  void open() {
+    store = std::make_unique<sqlite::SqliteStore>(sqlite::SqliteOptions{dir.path() + "/t.db"});
+    store->set_sink(&sink);
+  }
+  void SetUp() override { open(); }
+  UserId user(const std::string& name) {
+    return wait<UserId>([&](auto cb) { store->create_user(name, "hash", cb); });
+  }
+  // Waits until everything queued before has committed.
+  void barrier() { wait<std::vector<std::string>>([&](auto cb) { store->list_users(cb); }); }
+};
+
+TEST_F(SqliteStoreTest, CreatesAndFindsUsers) {
+  UserId a = user("张三");
+  EXPECT_GT(a, 0);
+  std::promise<Result<UserId>> dup;
+  store->create_user("张三", "h", [&](auto r) { dup.set_value(r); });
+  EXPECT_EQ(std::get<StoreError>(dup.get_future().get()), StoreError::kNameTaken);
+  auto u = wait<UserRecord>([&](auto cb) { store->find_user("张三", cb); });
+  EXPECT_EQ(u.id, a);
+  EXPECT_EQ(u.password_hash, "hash");
+  std::promise<Result<UserRecord>> missing;
+  store->find_user("nobody", [&](auto r) { missing.set_value(r); });
+  EXPECT_EQ(std::get<StoreError>(missing.get_future().get()), StoreError::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, SubmitAssignsPerUserSeqsAndDedupsCids) {
+  UserId a = user("a"), b = user("b"), c = user("c");
+  store->submit({a, "a", {"b", "c", "zz", "a"}, "hello", "cid1", 9});
+  store->submit({a, "a", {"b"}, "hello again", "cid1", 9});  // retry: duplicate
+  store->submit({a, "a", {"b"}, "second", "", 9});
+  store->submit({a, "a", {"nobody"}, "lost", "cid2", 9});
+  barrier();
+  std::lock_guard l(sink.m);
+  ASSERT_EQ(sink.committed.size(), 3u);
+  const auto& m1 = sink.committed[0];
+  EXPECT_FALSE(m1.duplicate);
+  ASSERT_EQ(m1.recipients.size(), 2u);
+  EXPECT_EQ(m1.recipients[0].id, b);
+  EXPECT_EQ(m1.recipients[0].seq, 1);
+  EXPECT_EQ(m1.recipients[1].id, c);
+  EXPECT_EQ(m1.sender_seq, 1);
+  EXPECT_TRUE(sink.committed[1].duplicate);
+  EXPECT_EQ(sink.committed[1].id, m1.id);
+  EXPECT_EQ(sink.committed[1].sender_seq, m1.sender_seq);
+  EXPECT_EQ(sink.committed[2].recipients[0].seq, 2);
+  EXPECT_EQ(sink.committed[2].sender_seq, 2);
+  ASSERT_EQ(sink.rejected.size(), 1u);
+  EXPECT_TRUE(sink.rejected[0].no_recipients);
+  EXPECT_EQ(sink.rejected[0].cid, "cid2");
+}
+
+TEST_F(SqliteStoreTest, InboxReadsPagesAndSeparatesOwnCopies) {
+  UserId a = user("a"), b = user("b");
+  for (int i = 0; i < 5; ++i) store->submit({a, "a", {"b"}, "m" + std::to_string(i), "", 1});
+  store->submit({b, "b", {"a"}, "reply", "r1", 2});
+  barrier();
+  auto page = wait<InboxPage>([&](auto cb) { store->read_inbox(b, 0, false, 3, cb); });
+  EXPECT_EQ(page.head, 6);
+  EXPECT_TRUE(page.more);
+  ASSERT_EQ(page.entries.size(), 3u);
+  EXPECT_EQ(page.entries[0].content, "m0");
+  EXPECT_EQ(page.entries[0].from, "a");
+  auto rest = wait<InboxPage>([&](auto cb) { store->read_inbox(b, 3, false, 10, cb); });
+  ASSERT_EQ(rest.entries.size(), 3u);
+  EXPECT_TRUE(rest.entries[2].own);
+  EXPECT_EQ(rest.entries[2].cid, "r1");
+  EXPECT_EQ(rest.entries[2].to, std::vector<std::string>{"a"});
+  auto incoming = wait<InboxPage>([&](auto cb) { store->read_inbox(b, 0, true, 10, cb); });
+  EXPECT_EQ(incoming.entries.size(), 5u);
+}
+
+TEST_F(SqliteStoreTest, DeliveredCursorOnlyRisesAndPersists) {
+  UserId a = user("a");
+  EXPECT_EQ(wait<Seq>([&](auto cb) { store->delivered_cursor(a, cb); }), 0);
+  store->mark_delivered(a, 5);
+  store->mark_delivered(a, 3);
+  EXPECT_EQ(wait<Seq>([&](auto cb) { store->delivered_cursor(a, cb); }), 5);
+  barrier();
+  store.reset();
+  open();
+  EXPECT_EQ(wait<Seq>([&](auto cb) { store->delivered_cursor(a, cb); }), 5);
+}
+
+TEST_F(SqliteStoreTest, SeqsContinueAfterReopen) {
+  UserId a = user("a"), b = user("b");
+  store->submit({a, "a", {"b"}, "x", "", 1});
+  barrier();
+  store.reset();
+  sink.committed.clear();
+  open();
+  store->submit({a, "a", {"b"}, "y", "", 1});
+  barrier();
+  std::lock_guard l(sink.m);
+  ASSERT_EQ(sink.committed.size(), 1u);
+  EXPECT_EQ(sink.committed[0].recipients[0].seq, 2);
+  EXPECT_EQ(sink.committed[0].sender_seq, 2);
+  (void)b;
+}
+
+TEST_F(SqliteStoreTest, HistoryAndConversations) {
+  UserId a = user("a");
+  user("b");
+  user("c");
+  for (int i = 0; i < 4; ++i) store->submit({a, "a", {"b"}, "ab" + std::to_string(i), "", 1});
+  store->submit({a, "a", {"b", "c"}, "group", "", 1});
+  barrier();
+  auto h = wait<HistoryPage>([&](auto cb) { store->history(a, "b", 0, 2, cb); });
+  ASSERT_EQ(h.messages.size(), 2u);
+  EXPECT_EQ(h.messages[0].content, "ab3");
+  EXPECT_EQ(h.messages[1].content, "group");
+  EXPECT_TRUE(h.more);
+  auto older = wait<HistoryPage>([&](auto cb) { store->history(a, "b", h.messages[0].id, 10, cb); });
+  EXPECT_EQ(older.messages.size(), 3u);
+  EXPECT_FALSE(older.more);
+  auto convs = wait<std::vector<Conversation>>([&](auto cb) { store->conversations(a, 10, cb); });
+  ASSERT_EQ(convs.size(), 2u);
+  EXPECT_EQ(convs[0].last.content, "group");
+}
+
+TEST_F(SqliteStoreTest, RevocationsPersist) {
+  UserId a = user("a");
+  wait<Empty>([&](auto cb) { store->revoke_token("jti-1", INT64_MAX / 2, cb); });
+  wait<Empty>([&](auto cb) { store->revoke_token("old", 1, cb); });
+  EXPECT_EQ(wait<std::int64_t>([&](auto cb) { store->revoke_all_tokens(a, cb); }), 1);
+  store.reset();
+  open();
+  auto st = wait<RevocationState>([&](auto cb) { store->load_revocations(cb); });
+  ASSERT_EQ(st.revoked.size(), 1u);  // the expired one is pruned
+  EXPECT_EQ(st.revoked[0].first, "jti-1");
+  ASSERT_EQ(st.generations.size(), 1u);
+  EXPECT_EQ(st.generations[0].second, 1);
+}
+
+}  // namespace
+}  // namespace parley::store
