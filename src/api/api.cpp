@@ -260,21 +260,17 @@ void Api::do_logout(const HttpRequest& req, Responder respond) {
     respond(ok ? code_response(200, code::kOk, "已注销 (logged out)") : unavailable());
   };
   if (all) {
-    svc_.store->revoke_all_tokens(claims->uid, [this, uid = claims->uid, done](auto r) {
-      auto* gen = std::get_if<std::int64_t>(&r);
-      if (!gen) return done(false);
-      svc_.revocations->set_generation(uid, *gen);
-      svc_.router->close_user(uid, {});
+    // The store tells the router (on every node), which revokes and closes connections.
+    svc_.store->revoke_all_tokens(claims->uid, [uid = claims->uid, done](auto r) {
+      if (!std::get_if<std::int64_t>(&r)) return done(false);
       spdlog::info("user {} logged out everywhere", uid);
       done(true);
     });
     return;
   }
-  svc_.store->revoke_token(claims->jti, claims->exp, [this, c = *claims, done](auto r) {
+  svc_.store->revoke_token(claims->uid, claims->jti, claims->exp, [name = claims->name, done](auto r) {
     if (!std::get_if<store::Empty>(&r)) return done(false);
-    svc_.revocations->revoke(c.jti, c.exp);
-    svc_.router->close_user(c.uid, c.jti);
-    spdlog::info("user '{}' logged out one device", c.name);
+    spdlog::info("user '{}' logged out one device", name);
     done(true);
   });
 }

@@ -146,7 +146,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
         [s = p.store.get()](std::int64_t uid, std::int64_t seq) { s->mark_delivered(uid, seq); });
     raw.push_back(p.shards.back().get());
   }
-  p.router = std::make_unique<net::Router>(raw, p.presence, c.presence_delay_ms);
+  p.router = std::make_unique<net::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
   p.store->set_sink(p.router.get());
 
   p.svc.store = p.store.get();

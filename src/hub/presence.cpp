@@ -2,6 +2,7 @@
 #include "hub/presence.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "protocol/server_frame.hpp"
 
@@ -34,7 +35,7 @@ bool Presence::remove(std::int64_t uid) {
   return true;
 }
 
-std::vector<std::string> Presence::names() const {
+std::vector<std::string> Presence::local_names() const {
   std::vector<std::string> out;
   {
     std::lock_guard lock(mutex_);
@@ -43,6 +44,28 @@ std::vector<std::string> Presence::names() const {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> Presence::names() const {
+  std::vector<std::string> local = local_names();
+  std::vector<std::string> out;
+  std::lock_guard lock(mutex_);
+  if (cluster_.empty()) return local;
+  std::set_union(local.begin(), local.end(), cluster_.begin(), cluster_.end(),
+                 std::back_inserter(out));
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool Presence::set_cluster_names(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::lock_guard lock(mutex_);
+  if (names == cluster_) return false;
+  cluster_ = std::move(names);
+  frame_.reset();
+  ++version_;
+  return true;
 }
 
 std::size_t Presence::users() const {

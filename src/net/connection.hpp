@@ -59,6 +59,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void send_text(std::string_view json);
   void send_loginlist(const std::string& frame);
   void close(std::uint16_t code, std::string_view reason);
+  // Live deliveries may have been lost upstream: catch up from the inbox after last_seq_.
+  void resync();
 
   // Writes queued output (called by the shard once per loop iteration).
   void flush();

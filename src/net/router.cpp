@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "auth/revocations.hpp"
 #include "hub/presence.hpp"
 #include "net/connection.hpp"
 #include "net/shard.hpp"
@@ -24,9 +25,11 @@ struct Prepared {
 
 }  // namespace
 
-Router::Router(std::vector<Shard*> shards, hub::Presence& presence, int presence_delay_ms)
+Router::Router(std::vector<Shard*> shards, hub::Presence& presence,
+               auth::Revocations& revocations, int presence_delay_ms)
     : shards_(std::move(shards)),
       presence_(presence),
+      revocations_(revocations),
       presence_delay_ms_(presence_delay_ms),
       presence_timer_(shards_.front()->context()) {}
 
@@ -88,6 +91,29 @@ void Router::on_rejected(std::vector<store::Rejected> batch) {
       }
     });
   }
+}
+
+void Router::on_token_revoked(store::UserId user, const std::string& jti, std::int64_t exp) {
+  revocations_.revoke(jti, exp);
+  close_user(user, jti);
+}
+
+void Router::on_generation(store::UserId user, std::int64_t gen) {
+  revocations_.set_generation(user, gen);
+  close_user(user, {});
+}
+
+void Router::on_resync() {
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard] {
+      std::vector<Connection*> conns = shard->all();
+      for (Connection* c : conns) c->resync();
+    });
+  }
+}
+
+void Router::on_cluster_presence(std::vector<std::string> names) {
+  if (presence_.set_cluster_names(std::move(names))) presence_changed();
 }
 
 void Router::presence_changed() {

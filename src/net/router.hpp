@@ -17,6 +17,9 @@
 namespace parley::hub {
 class Presence;
 }
+namespace parley::auth {
+class Revocations;
+}
 
 namespace parley::net {
 
@@ -24,10 +27,15 @@ class Shard;
 
 class Router final : public store::CommitSink {
  public:
-  Router(std::vector<Shard*> shards, hub::Presence& presence, int presence_delay_ms);
+  Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revocations& revocations,
+         int presence_delay_ms);
 
   void on_committed(std::vector<store::Committed> batch) override;
   void on_rejected(std::vector<store::Rejected> batch) override;
+  void on_token_revoked(store::UserId user, const std::string& jti, std::int64_t exp) override;
+  void on_generation(store::UserId user, std::int64_t gen) override;
+  void on_resync() override;
+  void on_cluster_presence(std::vector<std::string> names) override;
 
   // The online list changed: push one coalesced `loginlist` to everyone soon.
   void presence_changed();
@@ -43,6 +51,7 @@ class Router final : public store::CommitSink {
 
   std::vector<Shard*> shards_;
   hub::Presence& presence_;
+  auth::Revocations& revocations_;
   int presence_delay_ms_;
   std::atomic<bool> presence_pending_{false};
   boost::asio::steady_timer presence_timer_;  // on shard 0

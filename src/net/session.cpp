@@ -202,6 +202,19 @@ void Connection::deliver_ack(std::int64_t seq, const std::string& frame) {
   out_seq_ = std::max(out_seq_, seq);
 }
 
+void Connection::resync() {
+  if (state_ == State::kSyncing) {
+    backlog_more_ = true;  // one more read after the current page
+    if (!backlog_pending_) request_backlog();
+    return;
+  }
+  if (state_ != State::kLive) return;
+  state_ = State::kSyncing;
+  resume_ = true;  // from here on this connection follows its inbox by seq
+  backlog_after_ = last_seq_;
+  request_backlog();
+}
+
 void Connection::send_loginlist(const std::string& frame) {
   if (ok_sent_ && authenticated()) send_text(frame);
 }

@@ -24,12 +24,20 @@ using Callback = std::function<void(Result<T>)>;
 
 struct Empty {};
 
-// Receives the outcome of submitted messages, in commit order, on a store thread.
+// Receives what the store made durable, on a store thread: sends in commit order, and token
+// revocations (in a cluster, from every node). Implementations must not block.
 class CommitSink {
  public:
   virtual ~CommitSink() = default;
   virtual void on_committed(std::vector<Committed> batch) = 0;
   virtual void on_rejected(std::vector<Rejected> batch) = 0;
+  virtual void on_token_revoked(UserId user, const std::string& jti, std::int64_t exp) = 0;
+  virtual void on_generation(UserId user, std::int64_t gen) = 0;
+  // Live deliveries may have been missed (the cluster bus reconnected): every connection must
+  // catch up from its inbox.
+  virtual void on_resync() = 0;
+  // The online users of the other nodes changed (cluster only).
+  virtual void on_cluster_presence(std::vector<std::string> names) = 0;
 };
 
 struct RevocationState {
@@ -70,8 +78,10 @@ class Store {
   virtual void conversations(UserId user, std::size_t limit,
                              Callback<std::vector<Conversation>> done) = 0;
 
-  virtual void revoke_token(std::string jti, std::int64_t exp, Callback<Empty> done) = 0;
-  // Bumps the user's token generation; returns the new one.
+  // Revokes one token. The sink hears of it (on every node) before `done` runs.
+  virtual void revoke_token(UserId user, std::string jti, std::int64_t exp,
+                            Callback<Empty> done) = 0;
+  // Bumps the user's token generation; returns the new one. The sink hears of it first.
   virtual void revoke_all_tokens(UserId user, Callback<std::int64_t> done) = 0;
   virtual void load_revocations(Callback<RevocationState> done) = 0;
 

@@ -33,6 +33,18 @@ struct Sink : CommitSink {
     std::lock_guard l(m);
     for (auto& r : b) rejected.push_back(std::move(r));
   }
+  std::vector<std::string> revoked;
+  std::vector<std::pair<UserId, std::int64_t>> generations;
+  void on_token_revoked(UserId, const std::string& jti, std::int64_t) override {
+    std::lock_guard l(m);
+    revoked.push_back(jti);
+  }
+  void on_generation(UserId u, std::int64_t g) override {
+    std::lock_guard l(m);
+    generations.emplace_back(u, g);
+  }
+  void on_resync() override {}
+  void on_cluster_presence(std::vector<std::string>) override {}
 };
 
 class SqliteStoreTest : public ::testing::Test {
@@ -162,9 +174,15 @@ TEST_F(SqliteStoreTest, HistoryAndConversations) {
 
 TEST_F(SqliteStoreTest, RevocationsPersist) {
   UserId a = user("a");
-  wait<Empty>([&](auto cb) { store->revoke_token("jti-1", INT64_MAX / 2, cb); });
-  wait<Empty>([&](auto cb) { store->revoke_token("old", 1, cb); });
+  wait<Empty>([&](auto cb) { store->revoke_token(a, "jti-1", INT64_MAX / 2, cb); });
+  wait<Empty>([&](auto cb) { store->revoke_token(a, "old", 1, cb); });
   EXPECT_EQ(wait<std::int64_t>([&](auto cb) { store->revoke_all_tokens(a, cb); }), 1);
+  {
+    std::lock_guard l(sink.m);  // the sink heard of each before the callbacks ran
+    EXPECT_EQ(sink.revoked, (std::vector<std::string>{"jti-1", "old"}));
+    ASSERT_EQ(sink.generations.size(), 1u);
+    EXPECT_EQ(sink.generations[0].second, 1);
+  }
   store.reset();
   open();
   auto st = wait<RevocationState>([&](auto cb) { store->load_revocations(cb); });

@@ -424,25 +424,34 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
   });
 }
 
-void SqliteStore::revoke_token(std::string jti, std::int64_t exp, Callback<Empty> done) {
-  enqueue_query<Empty>(std::move(done), [=, this, jti = std::move(jti)]() -> Result<Empty> {
-    insert_revoked_.bind(1, jti).bind(2, exp).run();
-    return Empty{};
-  });
+void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
+                               Callback<Empty> done) {
+  auto cb = std::make_shared<Callback<Empty>>(std::move(done));
+  enqueue(Job{[=, this, jti = std::move(jti)]() -> std::function<void()> {
+                insert_revoked_.bind(1, jti).bind(2, exp).run();
+                return [=, this] {
+                  if (sink_) sink_->on_token_revoked(user, jti, exp);
+                  (*cb)(Empty{});
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void SqliteStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
-  enqueue_query<std::int64_t>(std::move(done), [=, this]() -> Result<std::int64_t> {
-    bump_gen_.bind(1, user).run();
-    read_gen_.bind(1, user);
-    if (!read_gen_.step()) {
-      read_gen_.reset();
-      return StoreError::kNotFound;
-    }
-    std::int64_t gen = read_gen_.int64(0);
-    read_gen_.reset();
-    return gen;
-  });
+  auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
+  enqueue(Job{[=, this]() -> std::function<void()> {
+                bump_gen_.bind(1, user).run();
+                read_gen_.bind(1, user);
+                bool found = read_gen_.step();
+                std::int64_t gen = found ? read_gen_.int64(0) : 0;
+                read_gen_.reset();
+                return [=, this] {
+                  if (!found) return (*cb)(StoreError::kNotFound);
+                  if (sink_) sink_->on_generation(user, gen);
+                  (*cb)(gen);
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void SqliteStore::load_revocations(Callback<RevocationState> done) {
