@@ -49,7 +49,7 @@ std::optional<Credentials> parse_credentials(const std::string& body) {
 }
 
 HttpResponse unavailable() {
-  return code_response(503, code::kUnavailable, "存储暂不可用 (store unavailable), try again");
+  return code_response(503, code::kInternal, "存储暂不可用 (store unavailable), try again");
 }
 
 HttpResponse unauthorized() {
@@ -127,9 +127,13 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     return respond(code_response(404, code::kNotFound, "not found"));
   }
   if (path == "/healthz") return respond(json_response(200, R"({"status":"ok"})"));
-  if (path == "/readyz")
-    return respond(svc_.store->healthy() ? json_response(200, R"({"status":"ok"})")
-                                         : json_response(503, R"({"status":"store unavailable"})"));
+  if (path == "/readyz") {
+    return svc_.store->ping([respond = std::move(respond)](auto r) {
+      respond(std::get_if<store::Empty>(&r)
+                  ? json_response(200, R"({"status":"ok"})")
+                  : json_response(503, R"({"status":"store unavailable"})"));
+    });
+  }
   if (path == "/metrics") {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
@@ -174,7 +178,7 @@ void Api::do_register(const HttpRequest& req, Responder respond) {
       }
       if (std::get<store::StoreError>(r) == store::StoreError::kNameTaken)
         return (*shared_respond)(code_response(200, code::kNameTaken, "用户名已存在 (name taken)"));
-      (*shared_respond)(code_response(500, code::kInternal, "注册失败 (store error)"));
+      (*shared_respond)(code_response(503, code::kInternal, "注册失败: 存储暂不可用 (store unavailable), try again"));
     });
   });
   if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));

@@ -24,6 +24,8 @@
 #include "net/router.hpp"
 #include "net/shard.hpp"
 #include "protocol/codes.hpp"
+#include "cluster/redis_node.hpp"
+#include "store/redis/redis_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/clock.hpp"
 
@@ -34,9 +36,29 @@ using asio::ip::tcp;
 
 namespace {
 
-// The token secret: configured, or generated once into the data folder (mode 0600).
+// In a cluster every node must sign with the same key: the first node generates it into Redis.
+std::string cluster_secret(const std::string& url) {
+  store::redis::RedisConnection conn(store::redis::parse_redis_url(url), std::chrono::seconds(1));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      conn.ensure();
+      conn.command({"SET", "parley:secret", auth::generate_secret(), "NX"});
+      std::string s = store::redis::as_string(conn.command({"GET", "parley:secret"}).get());
+      if (s.size() >= 32) return s;
+      throw std::runtime_error("parley:secret in Redis is shorter than 32 bytes");
+    } catch (const store::redis::RedisError& e) {
+      if (attempt >= 20) throw std::runtime_error(std::string("cannot read the token secret: ") + e.what());
+      conn.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+// The token secret: configured, shared through Redis in a cluster, or generated once into the
+// data folder (mode 0600).
 std::string load_secret(const config::Config& c) {
   if (!c.token_secret.empty()) return c.token_secret;
+  if (!c.redis_url.empty()) return cluster_secret(c.redis_url);
   fs::path path = fs::path(c.data_dir) / "secret";
   if (std::ifstream in(path); in) {
     std::stringstream ss;
@@ -87,6 +109,7 @@ struct Server::Parts {
   std::unique_ptr<store::Store> store;
   std::vector<std::unique_ptr<net::Shard>> shards;
   std::unique_ptr<net::Router> router;
+  std::unique_ptr<cluster::RedisNode> cluster;  // Redis mode only
   std::unique_ptr<api::Api> api;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
@@ -132,11 +155,19 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   chmod(c.data_dir.c_str(), 0700);
   p.tokens = std::make_unique<auth::TokenSigner>(load_secret(c));
 
-  store::sqlite::SqliteOptions so;
-  so.path = (fs::path(c.data_dir) / "parley.db").string();
-  so.sync_full = c.sync_full;
-  so.on_commit_us = [m = &p.metrics](std::uint64_t us) { m->observe_commit_us(us); };
-  p.store = std::make_unique<store::sqlite::SqliteStore>(so);
+  auto observe = [m = &p.metrics](std::uint64_t us) { m->observe_commit_us(us); };
+  if (c.redis_url.empty()) {
+    store::sqlite::SqliteOptions so;
+    so.path = (fs::path(c.data_dir) / "parley.db").string();
+    so.sync_full = c.sync_full;
+    so.on_commit_us = observe;
+    p.store = std::make_unique<store::sqlite::SqliteStore>(so);
+  } else {
+    store::redis::RedisOptions ro;
+    ro.url = c.redis_url;
+    ro.on_commit_us = observe;
+    p.store = std::make_unique<store::redis::RedisStore>(ro);
+  }
 
   unsigned threads = c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<net::Shard*> raw;
@@ -148,6 +179,13 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   }
   p.router = std::make_unique<net::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
   p.store->set_sink(p.router.get());
+  if (!c.redis_url.empty()) {
+    p.cluster = std::make_unique<cluster::RedisNode>(c.redis_url, *p.router, p.presence);
+    p.router->set_cluster_hook([node = p.cluster.get()] { node->local_presence_changed(); });
+    if (!p.cluster->wait_subscribed(std::chrono::seconds(5)))
+      spdlog::warn("cluster: not subscribed yet; Redis unreachable? serving anyway");
+    spdlog::info("cluster mode on {} as node {}", c.redis_url, p.cluster->node_id());
+  }
 
   p.svc.store = p.store.get();
   p.svc.tokens = p.tokens.get();
@@ -207,8 +245,9 @@ int Server::run() {
   while (p.metrics.connections_open.load() > 0 && util::mono_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (auto& s : p.shards) s->stop();
-  p.api.reset();    // joins the hashing pool
-  p.store.reset();  // drains and commits what is queued
+  p.api.reset();      // joins the hashing pool
+  p.cluster.reset();  // leaves the cluster's online list
+  p.store.reset();    // drains and commits what is queued
   spdlog::info("stopped");
   return 0;
 }

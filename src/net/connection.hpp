@@ -11,6 +11,7 @@
 // not read is disconnected and resumes from its inbox later.
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -102,6 +103,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_auth_frame(std::string token, std::int64_t resume_seq, bool resume);
   void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid);
   void request_backlog();
+  void retry_backlog_later();
   void on_backlog(store::InboxPage page);
   void finish_sync();
   void leave_hub();
@@ -157,6 +159,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   double tokens_ = 0;
   std::int64_t tokens_at_ms_ = 0;
   std::string peer_ip_;
+  std::unique_ptr<boost::asio::steady_timer> retry_timer_;  // only while the store is failing
 };
 
 }  // namespace parley::net

@@ -116,6 +116,11 @@ void Router::on_cluster_presence(std::vector<std::string> names) {
   if (presence_.set_cluster_names(std::move(names))) presence_changed();
 }
 
+void Router::local_presence_changed() {
+  if (cluster_hook_) cluster_hook_();
+  presence_changed();
+}
+
 void Router::presence_changed() {
   if (presence_pending_.exchange(true)) return;
   asio::post(shards_.front()->context(), [this] {

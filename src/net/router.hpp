@@ -5,6 +5,7 @@
 // No lock is taken per message or per recipient. Any thread unless noted.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,8 +38,11 @@ class Router final : public store::CommitSink {
   void on_resync() override;
   void on_cluster_presence(std::vector<std::string> names) override;
 
-  // The online list changed: push one coalesced `loginlist` to everyone soon.
-  void presence_changed();
+  // This node's online users changed: push one coalesced `loginlist` to everyone soon, and tell
+  // the cluster (when there is one).
+  void local_presence_changed();
+  // Called when this node's view of who is online elsewhere changes.
+  void set_cluster_hook(std::function<void()> hook) { cluster_hook_ = std::move(hook); }
 
   // Closes (code 4401) the connections of `uid` holding token `jti`, or all of them when
   // `jti` is empty.
@@ -47,8 +51,10 @@ class Router final : public store::CommitSink {
   void close_all(std::uint16_t code, std::string reason);
 
  private:
+  void presence_changed();
   void push_presence();
 
+  std::function<void()> cluster_hook_;
   std::vector<Shard*> shards_;
   hub::Presence& presence_;
   auth::Revocations& revocations_;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "app/metrics.hpp"
 #include "app/services.hpp"
@@ -95,7 +96,7 @@ void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool 
   token_exp_ = claims->exp;
   attached_ = true;
   shard_.attach_user(uid_, this);
-  if (came_online) svc_.router->presence_changed();
+  if (came_online) svc_.router->local_presence_changed();
   state_ = State::kSyncing;
   resume_ = resume;
   tokens_ = svc_.config.limits.message_burst;
@@ -124,9 +125,23 @@ void Connection::request_backlog() {
       on_shard<store::InboxPage>(*this, shard_.context(), [](Connection& c, auto r) {
         c.backlog_pending_ = false;
         if (auto* page = std::get_if<store::InboxPage>(&r)) return c.on_backlog(std::move(*page));
-        c.fail_ws(close_code::kInternalError, frame_error::kStoreUnavailable,
-                  "store unavailable; reconnect later");
+        if (!c.ok_sent_)
+          return c.fail_ws(close_code::kInternalError, frame_error::kStoreUnavailable,
+                           "store unavailable; reconnect later");
+        // An established connection catching up keeps its socket and tries again: the store
+        // may be back in a moment (Redis restarting).
+        c.retry_backlog_later();
       }));
+}
+
+void Connection::retry_backlog_later() {
+  if (!retry_timer_) retry_timer_ = std::make_unique<asio::steady_timer>(shard_.context());
+  backlog_pending_ = true;
+  retry_timer_->expires_after(std::chrono::milliseconds(500));
+  retry_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    self->backlog_pending_ = false;
+    if (!ec && self->state_ == State::kSyncing) self->request_backlog();
+  });
 }
 
 void Connection::on_backlog(store::InboxPage page) {
@@ -150,6 +165,7 @@ void Connection::on_backlog(store::InboxPage page) {
     backlog_after_ = e.seq;
     if (state_ == State::kClosed) return;  // dropped as a slow consumer
   }
+  backlog_after_ = std::max(backlog_after_, page.scanned);
   backlog_more_ = page.more;
   if (!backlog_more_) return finish_sync();
   if (out_.size() < 64 * 1024) request_backlog();  // else on_write_done asks for more
@@ -243,7 +259,7 @@ void Connection::leave_hub() {
   if (!attached_) return;
   attached_ = false;
   shard_.detach_user(uid_, this);
-  if (svc_.presence->remove(uid_)) svc_.router->presence_changed();
+  if (svc_.presence->remove(uid_)) svc_.router->local_presence_changed();
 }
 
 }  // namespace parley::net

@@ -85,6 +85,8 @@ class Store {
   virtual void revoke_all_tokens(UserId user, Callback<std::int64_t> done) = 0;
   virtual void load_revocations(Callback<RevocationState> done) = 0;
 
+  // Answers once the backend has completed a round trip (readiness probe).
+  virtual void ping(Callback<Empty> done) = 0;
   // True when the backend answered its last operation.
   virtual bool healthy() const = 0;
 };

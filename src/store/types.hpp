@@ -79,6 +79,7 @@ struct InboxEntry {
 struct InboxPage {
   std::vector<InboxEntry> entries;  // ascending seq
   Seq head = 0;                     // the last seq of the inbox when read
+  Seq scanned = 0;                  // the next read starts after this seq
   bool more = false;                // entries beyond this page exist
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #define FUZZ_CHECK(cond)                                                                   \
@@ -51,6 +52,22 @@ inline bool reference_utf8(std::string_view s) {
     i += static_cast<std::size_t>(n) + 1;
   }
   return true;
+}
+
+// True when `s` can still be completed into valid UTF-8 (valid, or valid up to a truncated last
+// sequence): tries every continuation shape the grammar allows.
+inline bool reference_utf8_prefix(std::string_view s) {
+  if (reference_utf8(s)) return true;
+  static const char* kSecond[] = {"\x80", "\x8F", "\x90", "\x9F", "\xA0", "\xBF"};
+  for (int missing = 1; missing <= 3; ++missing) {
+    for (const char* second : kSecond) {
+      std::string t(s);
+      t += second;
+      t.append(static_cast<std::size_t>(missing - 1), '\x80');
+      if (reference_utf8(t)) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace parley::fuzz

@@ -89,7 +89,7 @@ void check_request(std::string_view buf, const protocol::HttpLimits& limits) {
   auto first = q.substr(0, amp);
   auto eq = first.find('=');
   auto key = protocol::percent_decode(first.substr(0, eq), true);
-  if (key) {
+  if (key && !q.empty()) {
     // The first parameter is the one found; its value decodes as percent_decode says.
     auto value = req.query_param(*key);
     if (eq == std::string_view::npos) {

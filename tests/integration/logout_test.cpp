@@ -5,19 +5,22 @@
 #include <sys/stat.h>
 
 #include "support/chat_client.hpp"
+#include "support/redis_process.hpp"
 #include "support/server_process.hpp"
 
 namespace parley::testing {
 namespace {
 
-class Logout : public ::testing::Test {
+// Runs on one node and on three nodes sharing one Redis: every client connection lands on the
+// next node in turn, so in the cluster run most exchanges cross nodes.
+class Logout : public ::testing::TestWithParam<Deployment::Mode> {
  protected:
-  ServerProcess server;
+  Deployment server{GetParam()};
   Http http{server.port()};
-  std::uint16_t port() { return server.port(); }
+  std::uint16_t port() { return server.next_port(); }
 };
 
-TEST_F(Logout, RevokesTheTokenAndClosesItsConnections) {
+TEST_P(Logout, RevokesTheTokenAndClosesItsConnections) {
   std::string t1 = http.login("alice");
   std::string t2 = http.login("alice");  // a second device
   Chat phone(port(), t1);
@@ -40,7 +43,7 @@ TEST_F(Logout, RevokesTheTokenAndClosesItsConnections) {
   EXPECT_EQ(http.get("/api/user", t2).status, 200);
 }
 
-TEST_F(Logout, AllRevokesEveryDevice) {
+TEST_P(Logout, AllRevokesEveryDevice) {
   std::string t1 = http.login("alice");
   std::string t2 = http.login("alice");
   Chat a(port(), t1), b(port(), t2);
@@ -56,7 +59,9 @@ TEST_F(Logout, AllRevokesEveryDevice) {
   EXPECT_EQ(http.get("/api/user", t3).status, 200);
 }
 
-TEST_F(Logout, TokenSecretIsGeneratedPrivatelyAndKeptAcrossRestarts) {
+TEST(TokenSecret, IsGeneratedPrivatelyAndKeptAcrossRestarts) {
+  ServerProcess server;
+  Http http{server.port()};
   std::string t = http.login("alice");
   struct stat st {};
   ASSERT_EQ(::stat((server.data_dir() + "/secret").c_str(), &st), 0);
@@ -65,6 +70,10 @@ TEST_F(Logout, TokenSecretIsGeneratedPrivatelyAndKeptAcrossRestarts) {
   server.restart();
   EXPECT_EQ(http.get("/api/user", t).status, 200);
 }
+
+INSTANTIATE_TEST_SUITE_P(Deployments, Logout,
+                         ::testing::Values(Deployment::Mode::kSingle, Deployment::Mode::kRedis3),
+                         [](const auto& info) { return mode_name(info.param); });
 
 }  // namespace
 }  // namespace parley::testing

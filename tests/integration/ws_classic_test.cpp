@@ -7,19 +7,22 @@
 #include <thread>
 
 #include "support/chat_client.hpp"
+#include "support/redis_process.hpp"
 #include "support/server_process.hpp"
 
 namespace parley::testing {
 namespace {
 
-class WsClassic : public ::testing::Test {
+// Runs on one node and on three nodes sharing one Redis: every client connection lands on the
+// next node in turn, so in the cluster run most exchanges cross nodes.
+class WsClassic : public ::testing::TestWithParam<Deployment::Mode> {
  protected:
-  ServerProcess server;
+  Deployment server{GetParam()};
   Http http{server.port()};
-  std::uint16_t port() { return server.port(); }
+  std::uint16_t port() { return server.next_port(); }
 };
 
-TEST_F(WsClassic, AuthAnswersOkOrNoAndCloses) {
+TEST_P(WsClassic, AuthAnswersOkOrNoAndCloses) {
   std::string token = http.login("alice");
   Chat good(port(), token);
   EXPECT_EQ(str(good.ok.at("type")), "ok");
@@ -33,7 +36,7 @@ TEST_F(WsClassic, AuthAnswersOkOrNoAndCloses) {
   EXPECT_EQ(bad.ws.read_close(), 4401);
 }
 
-TEST_F(WsClassic, DeliversToOneUserWithServerSetFrom) {
+TEST_P(WsClassic, DeliversToOneUserWithServerSetFrom) {
   Chat alice(port(), http.login("alice"));
   Chat bob(port(), http.login("bob"));
   alice.send_message({"bob"}, "你好 bob 👋");
@@ -45,7 +48,7 @@ TEST_F(WsClassic, DeliversToOneUserWithServerSetFrom) {
   EXPECT_TRUE(alice.quiet());  // the sending connection does not get its own message
 }
 
-TEST_F(WsClassic, DeliversToManySkippingSenderAndUnknownNames) {
+TEST_P(WsClassic, DeliversToManySkippingSenderAndUnknownNames) {
   Chat alice(port(), http.login("alice"));
   Chat bob(port(), http.login("bob"));
   Chat carol(port(), http.login("carol"));
@@ -56,7 +59,7 @@ TEST_F(WsClassic, DeliversToManySkippingSenderAndUnknownNames) {
   EXPECT_TRUE(alice.quiet());
 }
 
-TEST_F(WsClassic, EveryConnectionOfARecipientGetsTheMessageAndSenderDevicesSync) {
+TEST_P(WsClassic, EveryConnectionOfARecipientGetsTheMessageAndSenderDevicesSync) {
   std::string bt = http.login("bob");
   std::string at = http.login("alice");
   Chat bob1(port(), bt), bob2(port(), bt);
@@ -72,7 +75,7 @@ TEST_F(WsClassic, EveryConnectionOfARecipientGetsTheMessageAndSenderDevicesSync)
   EXPECT_TRUE(alice1.quiet());
 }
 
-TEST_F(WsClassic, PushesLoginlistAndKeepsUserOnlineUntilLastConnectionCloses) {
+TEST_P(WsClassic, PushesLoginlistAndKeepsUserOnlineUntilLastConnectionCloses) {
   std::string bt = http.login("bob");
   Chat alice(port(), http.login("alice"));
   auto first = alice.next_of("loginlist");
@@ -101,7 +104,7 @@ TEST_F(WsClassic, PushesLoginlistAndKeepsUserOnlineUntilLastConnectionCloses) {
   EXPECT_EQ(http.get_json("/api/loginlist").at("names").as_array().size(), 1u);
 }
 
-TEST_F(WsClassic, OfflineMessagesArriveInSendOrderOnceAfterOk) {
+TEST_P(WsClassic, OfflineMessagesArriveInSendOrderOnceAfterOk) {
   std::string bt = http.login("bob");
   Chat alice(port(), http.login("alice"));
   for (int i = 0; i < 20; ++i) alice.send_message({"bob"}, "m" + std::to_string(i));
@@ -120,7 +123,7 @@ TEST_F(WsClassic, OfflineMessagesArriveInSendOrderOnceAfterOk) {
   EXPECT_TRUE(again.quiet(std::chrono::milliseconds(500)));
 }
 
-TEST_F(WsClassic, OfflineMessagesSurviveARestart) {
+TEST_P(WsClassic, OfflineMessagesSurviveARestart) {
   std::string bt = http.login("bob");
   {
     Chat alice(port(), http.login("alice"));
@@ -132,6 +135,10 @@ TEST_F(WsClassic, OfflineMessagesSurviveARestart) {
   Chat bob(port(), bt);
   EXPECT_EQ(str(bob.next().at("content")), "kept");
 }
+
+INSTANTIATE_TEST_SUITE_P(Deployments, WsClassic,
+                         ::testing::Values(Deployment::Mode::kSingle, Deployment::Mode::kRedis3),
+                         [](const auto& info) { return mode_name(info.param); });
 
 }  // namespace
 }  // namespace parley::testing

@@ -8,19 +8,22 @@
 #include <thread>
 
 #include "support/chat_client.hpp"
+#include "support/redis_process.hpp"
 #include "support/server_process.hpp"
 
 namespace parley::testing {
 namespace {
 
-class WsExtensions : public ::testing::Test {
+// Runs on one node and on three nodes sharing one Redis: every client connection lands on the
+// next node in turn, so in the cluster run most exchanges cross nodes.
+class WsExtensions : public ::testing::TestWithParam<Deployment::Mode> {
  protected:
-  ServerProcess server;
+  Deployment server{GetParam()};
   Http http{server.port()};
-  std::uint16_t port() { return server.port(); }
+  std::uint16_t port() { return server.next_port(); }
 };
 
-TEST_F(WsExtensions, MessagesCarryIdSeqAndTimestamp) {
+TEST_P(WsExtensions, MessagesCarryIdSeqAndTimestamp) {
   Chat alice(port(), http.login("alice"));
   Chat bob(port(), http.login("bob"));
   alice.send_message({"bob"}, "one");
@@ -32,7 +35,7 @@ TEST_F(WsExtensions, MessagesCarryIdSeqAndTimestamp) {
   EXPECT_GT(m1.at("ts").as_int64(), 1700000000000);
 }
 
-TEST_F(WsExtensions, AckAfterStoreAndRetriedCidIsNotStoredTwice) {
+TEST_P(WsExtensions, AckAfterStoreAndRetriedCidIsNotStoredTwice) {
   Chat alice(port(), http.login("alice"));
   Chat bob(port(), http.login("bob"));
   alice.send_message({"bob"}, "once", "c-1");
@@ -51,7 +54,7 @@ TEST_F(WsExtensions, AckAfterStoreAndRetriedCidIsNotStoredTwice) {
   EXPECT_EQ(hist.at("messages").as_array().size(), 1u);
 }
 
-TEST_F(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
+TEST_P(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
   std::string bt = http.login("bob");
   std::int64_t last = 0;
   Chat alice(port(), http.login("alice"));
@@ -78,7 +81,7 @@ TEST_F(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
   EXPECT_TRUE(bob.quiet());
 }
 
-TEST_F(WsExtensions, ResumeIncludesCopiesOfWhatOtherDevicesSent) {
+TEST_P(WsExtensions, ResumeIncludesCopiesOfWhatOtherDevicesSent) {
   std::string at = http.login("alice");
   http.login("bob");
   Chat phone(port(), at);
@@ -93,7 +96,7 @@ TEST_F(WsExtensions, ResumeIncludesCopiesOfWhatOtherDevicesSent) {
   EXPECT_EQ(copy.at("to").as_array()[0].as_string(), "bob");
 }
 
-TEST_F(WsExtensions, ResumeUnderConcurrentTrafficLosesAndDuplicatesNothing) {
+TEST_P(WsExtensions, ResumeUnderConcurrentTrafficLosesAndDuplicatesNothing) {
   std::string bt = http.login("bob");
   Chat alice(port(), http.login("alice"));
   std::atomic<bool> stop{false};
@@ -135,7 +138,7 @@ TEST_F(WsExtensions, ResumeUnderConcurrentTrafficLosesAndDuplicatesNothing) {
   EXPECT_EQ(last, 300);
 }
 
-TEST_F(WsExtensions, HistoryPagesBackwardsBothDirections) {
+TEST_P(WsExtensions, HistoryPagesBackwardsBothDirections) {
   std::string at = http.login("alice"), bt = http.login("bob");
   http.login("carol");
   Chat alice(port(), at), bob(port(), bt);
@@ -168,7 +171,7 @@ TEST_F(WsExtensions, HistoryPagesBackwardsBothDirections) {
   EXPECT_EQ(http.get("/api/history?with=bob").status, 401);
 }
 
-TEST_F(WsExtensions, GroupMessagesAppearInEachConversation) {
+TEST_P(WsExtensions, GroupMessagesAppearInEachConversation) {
   std::string at = http.login("alice");
   http.login("bob");
   http.login("carol");
@@ -183,11 +186,15 @@ TEST_F(WsExtensions, GroupMessagesAppearInEachConversation) {
   EXPECT_EQ(http.get("/api/conversations").status, 401);
 }
 
-TEST_F(WsExtensions, PingFrameGetsPong) {
+TEST_P(WsExtensions, PingFrameGetsPong) {
   Chat alice(port(), http.login("alice"));
   alice.send(json::object{{"type", "ping"}});
   EXPECT_EQ(str(alice.next_of("pong").at("type")), "pong");
 }
+
+INSTANTIATE_TEST_SUITE_P(Deployments, WsExtensions,
+                         ::testing::Values(Deployment::Mode::kSingle, Deployment::Mode::kRedis3),
+                         [](const auto& info) { return mode_name(info.param); });
 
 }  // namespace
 }  // namespace parley::testing

@@ -359,6 +359,7 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
       e.to = recipient_names(s.text(4));
       e.content.assign(s.text(5));
       if (e.own && !s.is_null(6)) e.cid.assign(s.text(6));
+      page.scanned = e.seq;
       page.entries.push_back(std::move(e));
     }
     s.reset();
@@ -452,6 +453,15 @@ void SqliteStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
                 };
               },
               [cb] { (*cb)(StoreError::kUnavailable); }});
+}
+
+void SqliteStore::ping(Callback<Empty> done) {
+  enqueue_query<Empty>(std::move(done), [this]() -> Result<Empty> {
+    max_seq_.bind(1, 0);  // a real read through the writer thread
+    max_seq_.step();
+    max_seq_.reset();
+    return Empty{};
+  });
 }
 
 void SqliteStore::load_revocations(Callback<RevocationState> done) {

@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
+  void ping(Callback<Empty> done) override;
   bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
 
  private:

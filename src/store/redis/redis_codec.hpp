@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// The JSON shapes parley keeps in Redis and sends over its channels: inbox entries, committed
+// batches (parley:deliver) and cluster events (parley:events). Compact keys: these are stored
+// once per recipient and published once per batch.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/types.hpp"
+
+namespace parley::store::redis {
+
+// {"i":id,"t":ts,"f":from,"o":[to...],"c":content,"d":cid}
+std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
+                         const std::vector<std::string>& to, std::string_view content,
+                         std::string_view cid);
+// The entry at `seq` in the inbox of user `me`. nullopt on malformed data.
+std::optional<InboxEntry> decode_entry(std::string_view json, Seq seq, std::string_view me);
+
+std::string encode_committed(const std::vector<Committed>& batch);
+std::optional<std::vector<Committed>> decode_committed(std::string_view json);
+
+struct ClusterEvent {
+  enum class Kind { kRevoke, kGeneration, kPresence } kind = Kind::kPresence;
+  UserId user = 0;
+  std::string jti;
+  std::int64_t value = 0;  // exp for kRevoke, gen for kGeneration
+};
+std::string encode_event(const ClusterEvent& e);
+std::optional<ClusterEvent> decode_event(std::string_view json);
+
+}  // namespace parley::store::redis

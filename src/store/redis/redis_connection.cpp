@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "store/redis/redis_connection.hpp"
+
+#include <poll.h>
+#include <sys/time.h>
+
+#include <cerrno>
+
+#include <charconv>
+
+namespace parley::store::redis {
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  return timeval{static_cast<time_t>(ms.count() / 1000),
+                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+}  // namespace
+
+RedisUrl parse_redis_url(std::string_view url) {
+  constexpr std::string_view kScheme = "redis://";
+  if (url.substr(0, kScheme.size()) != kScheme)
+    throw std::invalid_argument("redis URL must start with redis://");
+  url.remove_prefix(kScheme.size());
+  RedisUrl u;
+  if (auto at = url.rfind('@'); at != std::string_view::npos) {
+    std::string_view auth = url.substr(0, at);
+    if (!auth.empty() && auth.front() == ':') auth.remove_prefix(1);
+    u.password = std::string(auth);
+    url.remove_prefix(at + 1);
+  }
+  if (auto slash = url.find('/'); slash != std::string_view::npos) {
+    std::string_view db = url.substr(slash + 1);
+    if (!db.empty()) {
+      auto r = std::from_chars(db.data(), db.data() + db.size(), u.db);
+      if (r.ec != std::errc() || r.ptr != db.data() + db.size() || u.db < 0)
+        throw std::invalid_argument("bad redis database number");
+    }
+    url = url.substr(0, slash);
+  }
+  if (auto colon = url.rfind(':'); colon != std::string_view::npos) {
+    std::string_view port = url.substr(colon + 1);
+    auto r = std::from_chars(port.data(), port.data() + port.size(), u.port);
+    if (r.ec != std::errc() || r.ptr != port.data() + port.size() || u.port <= 0 || u.port > 65535)
+      throw std::invalid_argument("bad redis port");
+    url = url.substr(0, colon);
+  }
+  if (!url.empty()) u.host = std::string(url);
+  return u;
+}
+
+RedisConnection::RedisConnection(RedisUrl url, std::chrono::milliseconds timeout)
+    : url_(std::move(url)), timeout_(timeout) {}
+
+RedisConnection::~RedisConnection() { reset(); }
+
+void RedisConnection::reset() {
+  if (ctx_) redisFree(ctx_);
+  ctx_ = nullptr;
+}
+
+void RedisConnection::ensure() {
+  if (ctx_) return;
+  redisContext* c = redisConnectWithTimeout(url_.host.c_str(), url_.port, to_timeval(timeout_));
+  if (!c || c->err) {
+    std::string why = c ? c->errstr : "out of memory";
+    if (c) redisFree(c);
+    throw RedisError("redis connect " + url_.host + ":" + std::to_string(url_.port) + ": " + why);
+  }
+  redisSetTimeout(c, to_timeval(timeout_));
+  redisEnableKeepAlive(c);
+  ctx_ = c;
+  if (!url_.password.empty()) command({"AUTH", url_.password});
+  if (url_.db != 0) command({"SELECT", std::to_string(url_.db)});
+}
+
+void RedisConnection::append(const std::vector<std::string>& argv) {
+  ensure();
+  std::vector<const char*> args;
+  std::vector<std::size_t> lens;
+  args.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  if (redisAppendCommandArgv(ctx_, int(args.size()), args.data(), lens.data()) != REDIS_OK) {
+    std::string why = ctx_->errstr;
+    reset();
+    throw RedisError("redis: " + why);
+  }
+}
+
+Reply RedisConnection::read() {
+  if (!ctx_) throw RedisError("redis: not connected");
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) {
+    std::string why = ctx_->errstr;
+    reset();
+    throw RedisError("redis: " + why);
+  }
+  return Reply(static_cast<redisReply*>(raw));
+}
+
+Reply RedisConnection::read_timeout(std::chrono::milliseconds timeout, bool& timed_out) {
+  timed_out = false;
+  if (!ctx_) throw RedisError("redis: not connected");
+  // Send what is buffered first: appended commands leave only with a read.
+  for (int done = 0; !done;) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) {
+      std::string why = ctx_->errstr;
+      reset();
+      throw RedisError("redis: " + why);
+    }
+  }
+  // Poll the socket ourselves: a hiredis read time-out would break the context (and with it a
+  // subscription), losing whatever is published before we subscribe again.
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(ctx_->reader, &raw) != REDIS_OK) {
+      reset();
+      throw RedisError("redis: protocol error");
+    }
+    if (raw) return Reply(static_cast<redisReply*>(raw));
+    pollfd p{ctx_->fd, POLLIN, 0};
+    int n = ::poll(&p, 1, int(timeout.count()));
+    if (n == 0) {
+      timed_out = true;
+      return nullptr;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || redisBufferRead(ctx_) != REDIS_OK) {
+      std::string why = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+      reset();
+      throw RedisError("redis: " + why);
+    }
+  }
+}
+
+Reply RedisConnection::command(const std::vector<std::string>& argv) {
+  append(argv);
+  Reply r = read();
+  if (r->type == REDIS_REPLY_ERROR) throw RedisError(std::string("redis: ") + r->str);
+  return r;
+}
+
+std::int64_t as_int(const redisReply* r) {
+  if (!r) return 0;
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r->type == REDIS_REPLY_STRING) {
+    std::int64_t v = 0;
+    std::from_chars(r->str, r->str + r->len, v);
+    return v;
+  }
+  return 0;
+}
+
+std::string as_string(const redisReply* r) {
+  if (!r || r->type == REDIS_REPLY_NIL) return {};
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  return std::string(r->str, r->len);
+}
+
+bool is_nil(const redisReply* r) { return !r || r->type == REDIS_REPLY_NIL; }
+bool is_error(const redisReply* r) { return r && r->type == REDIS_REPLY_ERROR; }
+
+}  // namespace parley::store::redis

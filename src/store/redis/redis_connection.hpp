@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// One synchronous hiredis connection with time-outs, owned by one thread. Commands can be
+// pipelined: append several, then read the replies in order. Any I/O failure throws RedisError
+// and leaves the connection broken; the owner reconnects with backoff.
+#pragma once
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::store::redis {
+
+struct RedisUrl {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;
+  int db = 0;
+};
+
+// redis://[:password@]host:port[/db]; throws std::invalid_argument.
+RedisUrl parse_redis_url(std::string_view url);
+
+class RedisError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+class RedisConnection {
+ public:
+  RedisConnection(RedisUrl url, std::chrono::milliseconds timeout);
+  ~RedisConnection();
+
+  // Connects if not connected (AUTH, SELECT). Throws RedisError.
+  void ensure();
+  bool connected() const { return ctx_ != nullptr; }
+  void reset();  // drops the connection
+
+  // One command; throws RedisError on I/O errors and on an error reply.
+  Reply command(const std::vector<std::string>& argv);
+  // Pipelining.
+  void append(const std::vector<std::string>& argv);
+  Reply read();  // the next reply; error replies are returned, not thrown
+  // Reads with a different time-out (subscriptions poll).
+  Reply read_timeout(std::chrono::milliseconds timeout, bool& timed_out);
+
+ private:
+  RedisUrl url_;
+  std::chrono::milliseconds timeout_;
+  redisContext* ctx_ = nullptr;
+};
+
+// Reply helpers.
+std::int64_t as_int(const redisReply* r);
+std::string as_string(const redisReply* r);  // "" for nil
+bool is_nil(const redisReply* r);
+bool is_error(const redisReply* r);
+
+}  // namespace parley::store::redis

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: MIT
+#include "store/redis/redis_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "store/redis/lua_scripts.hpp"
+#include "store/redis/redis_codec.hpp"
+#include "util/clock.hpp"
+
+namespace parley::store::redis {
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kUsers = "parley:users";        // hash: name -> id
+constexpr const char* kUserIds = "parley:user_ids";   // counter
+constexpr const char* kMessageIds = "parley:msgid";   // counter
+constexpr const char* kRevoked = "parley:revoked";    // hash: jti -> exp
+constexpr const char* kGenerations = "parley:gens";   // hash: uid -> token generation
+constexpr const char* kCidTtl = "2592000";            // 30 days: retries come within minutes
+
+std::string ukey(UserId id, std::string_view suffix) {
+  std::string k = "{u" + std::to_string(id) + "}:";
+  k.append(suffix);
+  return k;
+}
+
+// Lua keys and argv for appending one copy of a message to `owner`'s inbox.
+std::vector<std::string> append_command(UserId owner, MessageId id, const std::string& entry,
+                                        const std::vector<UserId>& peers) {
+  std::vector<std::string> argv = {"EVAL", kAppendLua, std::to_string(3 + peers.size()),
+                                   ukey(owner, "inbox"), ukey(owner, "ids"), ukey(owner, "convs")};
+  for (UserId p : peers) argv.push_back(ukey(owner, "conv:" + std::to_string(p)));
+  argv.push_back(std::to_string(id));
+  argv.push_back(entry);
+  for (UserId p : peers) argv.push_back(std::to_string(p));
+  return argv;
+}
+
+struct CidRecord {
+  MessageId id = 0;
+  std::int64_t ts = 0;
+  Seq sender_seq = 0;  // 0 = the writes may not all have happened (retry them)
+  std::vector<UserId> ids;
+  std::vector<std::string> names;
+};
+
+std::string encode_cid(const CidRecord& r) {
+  json::object o{{"i", r.id}, {"t", r.ts}, {"s", r.sender_seq}};
+  json::array ids, names;
+  for (auto id : r.ids) ids.emplace_back(id);
+  for (auto& n : r.names) names.emplace_back(n);
+  o["r"] = std::move(ids);
+  o["n"] = std::move(names);
+  return json::serialize(o);
+}
+
+std::optional<CidRecord> decode_cid(const std::string& s) {
+  json::error_code ec;
+  json::value v = json::parse(s, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.get_object();
+  CidRecord r;
+  try {
+    r.id = o.at("i").to_number<std::int64_t>();
+    r.ts = o.at("t").to_number<std::int64_t>();
+    r.sender_seq = o.at("s").to_number<std::int64_t>();
+    for (const auto& id : o.at("r").as_array()) r.ids.push_back(id.to_number<std::int64_t>());
+    for (const auto& n : o.at("n").as_array()) r.names.emplace_back(n.as_string());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace
+
+RedisStore::RedisStore(RedisOptions options)
+    : options_(std::move(options)), conn_(parse_redis_url(options_.url), options_.timeout) {
+  try {
+    conn_.ensure();
+    conn_.command({"PING"});
+    healthy_ = true;
+  } catch (const RedisError& e) {
+    spdlog::warn("redis unreachable at start ({}); retrying in the background", e.what());
+  }
+  worker_ = std::thread([this] { worker_loop(); });
+}
+
+RedisStore::~RedisStore() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (worker_.joinable()) worker_.join();
+}
+
+void RedisStore::enqueue(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+template <typename T, typename F>
+void RedisStore::enqueue_query(Callback<T> done, F&& body) {
+  auto cb = std::make_shared<Callback<T>>(std::move(done));
+  enqueue(Job{nullptr,
+              [cb, body = std::forward<F>(body)](RedisConnection& c) mutable -> std::function<void()> {
+                auto result = std::make_shared<Result<T>>(body(c));
+                return [cb, result] { (*cb)(std::move(*result)); };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
+}
+
+void RedisStore::worker_loop() {
+  std::vector<Job> jobs;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::milliseconds(200),
+                     [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      std::size_t n = std::min(queue_.size(), options_.max_batch);
+      jobs.assign(std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.begin() + std::ptrdiff_t(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + std::ptrdiff_t(n));
+    }
+    if (!jobs.empty() || !cursors_.empty()) run_batch(jobs);
+    jobs.clear();
+  }
+}
+
+void RedisStore::run_batch(std::vector<Job>& jobs) {
+  auto started = std::chrono::steady_clock::now();
+  std::size_t done = 0;
+  bool attempted = true;  // false: failed fast during the backoff, Redis was not tried
+  try {
+    if (!conn_.connected()) {
+      // Fail fast while the server is down; try again once the backoff has passed.
+      if (started < retry_at_) {
+        attempted = false;
+        throw RedisError("redis unavailable (reconnecting)");
+      }
+      conn_.ensure();
+      spdlog::info("redis: connected");
+    }
+    std::vector<std::function<void()>> after;
+    std::vector<SendRequest*> sends;
+    for (; done < jobs.size(); ++done) {
+      Job& job = jobs[done];
+      if (job.send) {
+        sends.push_back(job.send);
+        bool last_send = done + 1 == jobs.size() || !jobs[done + 1].send;
+        if (!last_send) continue;
+        run_sends(sends);
+        sends.clear();
+      } else {
+        after.push_back(job.run(conn_));
+      }
+    }
+    flush_cursors();
+    healthy_ = true;
+    backoff_ = std::chrono::milliseconds(100);
+    if (options_.on_commit_us)
+      options_.on_commit_us(std::uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count()));
+    for (auto& f : after)
+      if (f) f();
+  } catch (const RedisError& e) {
+    if (healthy_.exchange(false)) spdlog::error("redis: {}", e.what());
+    if (attempted) {
+      conn_.reset();
+      retry_at_ = std::chrono::steady_clock::now() + backoff_;
+      backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(2000));
+    }
+    // Everything not confirmed fails: sends of the batch are reported as not stored.
+    std::vector<Rejected> rejected;
+    for (auto& job : jobs) {
+      if (job.send) {
+        rejected.push_back(Rejected{job.send->sender, job.send->origin, job.send->cid, false});
+      } else {
+        job.fail();
+      }
+    }
+    if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
+  }
+  for (auto& job : jobs) delete job.send;
+}
+
+std::string RedisStore::user_name(UserId id) {
+  auto it = names_.find(id);
+  if (it != names_.end()) return it->second;
+  std::string name = as_string(conn_.command({"HGET", ukey(id, "profile"), "name"}).get());
+  if (!name.empty()) names_.emplace(id, name);
+  return name;
+}
+
+// Pipelined group commit of sends: resolve names and cids, allocate ids, append to every inbox
+// (idempotently, so a retried cid after a crash completes what was started), mark cids done,
+// publish the batch.
+void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
+  struct Work {
+    SendRequest* req;
+    Committed c;
+    std::vector<UserId> ids;
+    bool rejected = false;
+    bool complete_dup = false;
+    bool resumed = false;  // an incomplete cid record: reuse its id
+  };
+  std::vector<Work> work;
+  work.reserve(sends.size());
+  for (auto* r : sends) {
+    conn_.append([&] {
+      std::vector<std::string> argv = {"HMGET", kUsers};
+      for (auto& n : r->to) argv.push_back(n);
+      if (r->to.empty()) argv.push_back("");
+      return argv;
+    }());
+    if (!r->cid.empty()) conn_.append({"GET", ukey(r->sender, "cid:" + r->cid)});
+  }
+  for (auto* r : sends) {
+    Work w{r, {}, {}};
+    w.c.sender = r->sender;
+    w.c.sender_name = r->sender_name;
+    w.c.cid = r->cid;
+    w.c.origin = r->origin;
+    Reply ids = conn_.read();
+    if (is_error(ids.get())) throw RedisError(std::string("redis: ") + ids->str);
+    for (std::size_t i = 0; i < r->to.size() && i < ids->elements; ++i) {
+      if (is_nil(ids->element[i])) continue;
+      UserId id = as_int(ids->element[i]);
+      if (id == r->sender) continue;
+      if (std::find(w.ids.begin(), w.ids.end(), id) != w.ids.end()) continue;
+      w.ids.push_back(id);
+      w.c.recipients.push_back(Recipient{id, r->to[i], 0});
+      w.c.recipient_names.push_back(r->to[i]);
+      names_.emplace(id, r->to[i]);
+    }
+    if (!r->cid.empty()) {
+      Reply rec = conn_.read();
+      if (!is_nil(rec.get()) && !is_error(rec.get())) {
+        if (auto cr = decode_cid(as_string(rec.get()))) {
+          w.c.id = cr->id;
+          w.c.ts = cr->ts;
+          w.c.sender_seq = cr->sender_seq;
+          w.c.recipient_names = cr->names;
+          if (cr->sender_seq > 0) {
+            w.complete_dup = true;
+            w.c.duplicate = true;
+            w.c.recipients.clear();
+          } else {
+            w.resumed = true;
+            w.ids = cr->ids;
+            w.c.recipients.clear();
+            for (std::size_t i = 0; i < cr->ids.size(); ++i)
+              w.c.recipients.push_back(Recipient{cr->ids[i], cr->names[i], 0});
+          }
+        }
+      }
+    }
+    if (!w.complete_dup && w.ids.empty()) w.rejected = true;
+    work.push_back(std::move(w));
+  }
+
+  // Ids for new messages, then the cid records that make retries idempotent.
+  for (auto& w : work)
+    if (!w.rejected && !w.complete_dup && !w.resumed) conn_.append({"INCR", kMessageIds});
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.resumed) continue;
+    w.c.id = as_int(conn_.read().get());
+    w.c.ts = util::now_ms();
+  }
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.req->cid.empty() || w.resumed) continue;
+    conn_.append({"SET", ukey(w.c.sender, "cid:" + w.req->cid),
+                  encode_cid({w.c.id, w.c.ts, 0, w.ids, w.c.recipient_names}), "EX", kCidTtl});
+  }
+  for (auto& w : work)
+    if (!w.rejected && !w.complete_dup && !w.req->cid.empty() && !w.resumed) {
+      Reply r = conn_.read();
+      if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
+    }
+
+  // Appends: the sender's copy, then one per recipient.
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup) continue;
+    std::string own = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names,
+                                   w.req->content, w.req->cid);
+    conn_.append(append_command(w.c.sender, w.c.id, own, w.ids));
+    std::string theirs =
+        encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content, {});
+    for (UserId r : w.ids) conn_.append(append_command(r, w.c.id, theirs, {w.c.sender}));
+  }
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup) continue;
+    Reply s = conn_.read();
+    if (is_error(s.get())) throw RedisError(std::string("redis: ") + s->str);
+    w.c.sender_seq = as_int(s.get());
+    for (auto& r : w.c.recipients) {
+      Reply rs = conn_.read();
+      if (is_error(rs.get())) throw RedisError(std::string("redis: ") + rs->str);
+      r.seq = as_int(rs.get());
+    }
+  }
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.req->cid.empty()) continue;
+    conn_.append({"SET", ukey(w.c.sender, "cid:" + w.req->cid),
+                  encode_cid({w.c.id, w.c.ts, w.c.sender_seq, w.ids, w.c.recipient_names}), "EX",
+                  kCidTtl});
+  }
+  for (auto& w : work)
+    if (!w.rejected && !w.complete_dup && !w.req->cid.empty()) conn_.read();
+
+  std::vector<Committed> committed;
+  std::vector<Rejected> rejected;
+  for (auto& w : work) {
+    if (w.rejected) {
+      rejected.push_back(Rejected{w.c.sender, w.c.origin, w.c.cid, true});
+      continue;
+    }
+    w.c.content = std::move(w.req->content);
+    committed.push_back(std::move(w.c));
+  }
+  if (!committed.empty()) conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
+  if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
+}
+
+void RedisStore::flush_cursors() {
+  if (cursors_.empty()) return;
+  for (auto& [user, seq] : cursors_)
+    conn_.append({"EVAL", kRaiseCursorLua, "1", ukey(user, "profile"), std::to_string(seq)});
+  for (std::size_t i = 0; i < cursors_.size(); ++i) conn_.read();
+  cursors_.clear();
+}
+
+// ---- operations --------------------------------------------------------------------------------
+
+void RedisStore::submit(SendRequest req) {
+  enqueue(Job{new SendRequest(std::move(req)), {}, {}});
+}
+
+void RedisStore::create_user(std::string name, std::string hash, Callback<UserId> done) {
+  enqueue_query<UserId>(std::move(done), [name = std::move(name), hash = std::move(hash)](
+                                             RedisConnection& c) -> Result<UserId> {
+    if (!is_nil(c.command({"HGET", kUsers, name}).get())) return StoreError::kNameTaken;
+    UserId id = as_int(c.command({"INCR", kUserIds}).get());
+    c.command({"HSET", ukey(id, "profile"), "name", name, "password_hash", hash, "token_gen", "0",
+               "delivered_seq", "0", "created_ms", std::to_string(util::now_ms())});
+    if (as_int(c.command({"HSETNX", kUsers, name, std::to_string(id)}).get()) == 0) {
+      c.command({"DEL", ukey(id, "profile")});  // lost a race for the name
+      return StoreError::kNameTaken;
+    }
+    return id;
+  });
+}
+
+void RedisStore::find_user(std::string name, Callback<UserRecord> done) {
+  enqueue_query<UserRecord>(std::move(done), [name = std::move(name)](
+                                                 RedisConnection& c) -> Result<UserRecord> {
+    Reply id = c.command({"HGET", kUsers, name});
+    if (is_nil(id.get())) return StoreError::kNotFound;
+    UserRecord u;
+    u.id = as_int(id.get());
+    Reply p = c.command({"HMGET", ukey(u.id, "profile"), "name", "password_hash", "token_gen"});
+    if (p->elements != 3 || is_nil(p->element[1])) return StoreError::kNotFound;
+    u.name = as_string(p->element[0]);
+    u.password_hash = as_string(p->element[1]);
+    u.token_gen = as_int(p->element[2]);
+    return u;
+  });
+}
+
+void RedisStore::list_users(Callback<std::vector<std::string>> done) {
+  enqueue_query<std::vector<std::string>>(
+      std::move(done), [](RedisConnection& c) -> Result<std::vector<std::string>> {
+        Reply r = c.command({"HKEYS", kUsers});
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < r->elements; ++i) names.push_back(as_string(r->element[i]));
+        std::sort(names.begin(), names.end());
+        return names;
+      });
+}
+
+void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
+                            Callback<InboxPage> done) {
+  enqueue_query<InboxPage>(std::move(done), [=, this](RedisConnection& c) -> Result<InboxPage> {
+    std::string me = user_name(user);
+    InboxPage page;
+    page.head = as_int(c.command({"LLEN", ukey(user, "inbox")}).get());
+    page.scanned = after;
+    // LRANGE is by index: seq N lives at index N-1.
+    Reply r = c.command({"LRANGE", ukey(user, "inbox"), std::to_string(after),
+                         std::to_string(after + std::int64_t(limit) - 1)});
+    for (std::size_t i = 0; i < r->elements; ++i) {
+      Seq seq = after + 1 + Seq(i);
+      page.scanned = seq;
+      auto e = decode_entry(as_string(r->element[i]), seq, me);
+      if (!e || (incoming_only && e->own)) continue;
+      page.entries.push_back(std::move(*e));
+    }
+    page.more = page.scanned < page.head;
+    return page;
+  });
+}
+
+void RedisStore::delivered_cursor(UserId user, Callback<Seq> done) {
+  enqueue_query<Seq>(std::move(done), [=, this](RedisConnection& c) -> Result<Seq> {
+    Seq s = as_int(c.command({"HGET", ukey(user, "profile"), "delivered_seq"}).get());
+    if (auto it = cursors_.find(user); it != cursors_.end()) s = std::max(s, it->second);
+    return s;
+  });
+}
+
+void RedisStore::mark_delivered(UserId user, Seq seq) {
+  enqueue(Job{nullptr,
+              [=, this](RedisConnection&) -> std::function<void()> {
+                auto& cur = cursors_[user];
+                cur = std::max(cur, seq);
+                return {};
+              },
+              [] {}});
+}
+
+void RedisStore::history(UserId user, std::string peer, MessageId before, std::size_t limit,
+                         Callback<HistoryPage> done) {
+  enqueue_query<HistoryPage>(std::move(done), [=, this, peer = std::move(peer)](
+                                                  RedisConnection& c) -> Result<HistoryPage> {
+    Reply pid = c.command({"HGET", kUsers, peer});
+    if (is_nil(pid.get())) return StoreError::kNotFound;
+    std::string me = user_name(user);
+    Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + as_string(pid.get())),
+                            before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
+                            "0", std::to_string(limit + 1)});
+    HistoryPage page;
+    std::size_t n = std::min(seqs->elements, limit);
+    page.more = seqs->elements > limit;
+    for (std::size_t i = 0; i < n; ++i)
+      c.append({"LINDEX", ukey(user, "inbox"), std::to_string(as_int(seqs->element[i]) - 1)});
+    for (std::size_t i = 0; i < n; ++i) {
+      Reply e = c.read();
+      auto entry = decode_entry(as_string(e.get()), as_int(seqs->element[i]), me);
+      if (!entry) continue;
+      page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                            std::move(entry->to), std::move(entry->content)});
+    }
+    std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+  });
+}
+
+void RedisStore::conversations(UserId user, std::size_t limit,
+                               Callback<std::vector<Conversation>> done) {
+  enqueue_query<std::vector<Conversation>>(
+      std::move(done), [=, this](RedisConnection& c) -> Result<std::vector<Conversation>> {
+        std::string me = user_name(user);
+        Reply peers = c.command({"ZREVRANGE", ukey(user, "convs"), "0", std::to_string(limit - 1)});
+        std::vector<Conversation> out;
+        for (std::size_t i = 0; i < peers->elements; ++i) {
+          UserId peer = as_int(peers->element[i]);
+          Reply last = c.command({"ZREVRANGE", ukey(user, "conv:" + std::to_string(peer)), "0", "0"});
+          if (last->elements == 0) continue;
+          Seq seq = as_int(last->element[0]);
+          Reply e = c.command({"LINDEX", ukey(user, "inbox"), std::to_string(seq - 1)});
+          auto entry = decode_entry(as_string(e.get()), seq, me);
+          if (!entry) continue;
+          out.push_back(Conversation{user_name(peer),
+                                     StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                                   std::move(entry->to), std::move(entry->content)}});
+        }
+        return out;
+      });
+}
+
+void RedisStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
+                              Callback<Empty> done) {
+  auto cb = std::make_shared<Callback<Empty>>(std::move(done));
+  enqueue(Job{nullptr,
+              [=, this, jti = std::move(jti)](RedisConnection& c) -> std::function<void()> {
+                c.command({"HSET", kRevoked, jti, std::to_string(exp)});
+                ClusterEvent e{ClusterEvent::Kind::kRevoke, user, jti, exp};
+                c.command({"PUBLISH", "parley:events", encode_event(e)});
+                return [=, this] {
+                  if (sink_) sink_->on_token_revoked(user, jti, exp);  // this node, at once
+                  (*cb)(Empty{});
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
+}
+
+void RedisStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
+  auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
+  enqueue(Job{nullptr,
+              [=, this](RedisConnection& c) -> std::function<void()> {
+                std::int64_t gen =
+                    as_int(c.command({"HINCRBY", ukey(user, "profile"), "token_gen", "1"}).get());
+                c.command({"HSET", kGenerations, std::to_string(user), std::to_string(gen)});
+                ClusterEvent e{ClusterEvent::Kind::kGeneration, user, {}, gen};
+                c.command({"PUBLISH", "parley:events", encode_event(e)});
+                return [=, this] {
+                  if (sink_) sink_->on_generation(user, gen);
+                  (*cb)(gen);
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
+}
+
+void RedisStore::ping(Callback<Empty> done) {
+  enqueue_query<Empty>(std::move(done), [](RedisConnection& c) -> Result<Empty> {
+    c.command({"PING"});
+    return Empty{};
+  });
+}
+
+void RedisStore::load_revocations(Callback<RevocationState> done) {
+  enqueue_query<RevocationState>(std::move(done), [](RedisConnection& c) -> Result<RevocationState> {
+    RevocationState st;
+    std::int64_t now = util::now_s();
+    Reply r = c.command({"HGETALL", kRevoked});
+    for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
+      std::string jti = as_string(r->element[i]);
+      std::int64_t exp = as_int(r->element[i + 1]);
+      if (exp <= now) {
+        c.command({"HDEL", kRevoked, jti});
+      } else {
+        st.revoked.emplace_back(std::move(jti), exp);
+      }
+    }
+    Reply g = c.command({"HGETALL", kGenerations});
+    for (std::size_t i = 0; i + 1 < g->elements; i += 2)
+      st.generations.emplace_back(as_int(g->element[i]), as_int(g->element[i + 1]));
+    return st;
+  });
+}
+
+}  // namespace parley::store::redis

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The scale-out store: users, tokens and inboxes in Redis, shared by every node. One worker
+// thread owns a pipelined connection; consecutive sends are written as one pipeline (group
+// commit). Committed sends are published on `parley:deliver`, so every node — this one
+// included — delivers them to its own connections (one delivery path). Keys carry the user's hash
+// tag `{u<id>}`, so all of one user's keys live in one Redis Cluster slot (docs/SCALING.md).
+//
+// When Redis fails, jobs fail fast with StoreError::kUnavailable (no waiting on a dead server),
+// the connection is retried with backoff, and nothing is acknowledged that was not written.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "store/redis/redis_connection.hpp"
+#include "store/store.hpp"
+
+namespace parley::store::redis {
+
+struct RedisOptions {
+  std::string url;                                    // redis://[:password@]host:port[/db]
+  std::chrono::milliseconds timeout{1000};            // connect and command time-out
+  std::size_t max_batch = 1024;                       // jobs per pipeline at most
+  std::function<void(std::uint64_t)> on_commit_us;    // observes each batch's latency
+};
+
+class RedisStore final : public Store {
+ public:
+  explicit RedisStore(RedisOptions options);
+  ~RedisStore() override;
+
+  void set_sink(CommitSink* sink) override { sink_ = sink; }
+  void create_user(std::string name, std::string password_hash, Callback<UserId> done) override;
+  void find_user(std::string name, Callback<UserRecord> done) override;
+  void list_users(Callback<std::vector<std::string>> done) override;
+  void submit(SendRequest req) override;
+  void read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
+                  Callback<InboxPage> done) override;
+  void delivered_cursor(UserId user, Callback<Seq> done) override;
+  void mark_delivered(UserId user, Seq seq) override;
+  void history(UserId user, std::string peer, MessageId before, std::size_t limit,
+               Callback<HistoryPage> done) override;
+  void conversations(UserId user, std::size_t limit,
+                     Callback<std::vector<Conversation>> done) override;
+  void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
+  void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
+  void load_revocations(Callback<RevocationState> done) override;
+  void ping(Callback<Empty> done) override;
+  bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Job {
+    SendRequest* send = nullptr;  // set for sends, which are pipelined together
+    std::function<std::function<void()>(RedisConnection&)> run;
+    std::function<void()> fail;
+  };
+
+  template <typename T, typename F>
+  void enqueue_query(Callback<T> done, F&& body);
+  void enqueue(Job job);
+  void worker_loop();
+  void run_batch(std::vector<Job>& jobs);
+  void run_sends(std::vector<SendRequest*>& sends);
+  void flush_cursors();
+  std::string user_name(UserId id);
+
+  RedisOptions options_;
+  CommitSink* sink_ = nullptr;
+  std::atomic<bool> healthy_{false};
+  RedisConnection conn_;
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{100};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+
+  // Worker thread only.
+  std::unordered_map<UserId, std::string> names_;  // id -> name (names never change)
+  std::unordered_map<UserId, Seq> cursors_;        // pending delivered-cursor raises
+  std::thread worker_;
+};
+
+}  // namespace parley::store::redis

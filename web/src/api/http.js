@@ -1,0 +1,62 @@
+// Thin client for parley's HTTP API. Same origin as the page, so paths are relative.
+// Every failure becomes an ApiError whose `code` is the server's string code, or
+// 'network' when the server could not be reached, so the UI can explain it in words.
+
+export class ApiError extends Error {
+  constructor(code, message, status = 0) {
+    super(message || code)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = status
+  }
+}
+
+let base = ''
+/** Tests point the client at another origin; the app itself never calls this. */
+export function setApiBase(url) {
+  base = url.replace(/\/$/, '')
+}
+
+async function request(method, path, { token, body, query } = {}) {
+  let url = base + path
+  if (query) {
+    const qs = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) qs.set(k, String(v))
+    const s = qs.toString()
+    if (s) url += '?' + s
+  }
+  const headers = {}
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token) headers['w-token'] = token
+  let res
+  try {
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  } catch (e) {
+    throw new ApiError('network', e?.message || 'network error')
+  }
+  let data = null
+  try {
+    data = await res.json()
+  } catch {
+    // Not JSON (a proxy error page, say): fall through with the HTTP status only.
+  }
+  if (res.status === 401) throw new ApiError('401', data?.msg, 401)
+  if (res.status === 429) throw new ApiError(data?.code || '4029', data?.msg, 429)
+  if (!res.ok) throw new ApiError(data?.code || (res.status >= 500 ? '5000' : String(res.status)), data?.msg, res.status)
+  if (data === null) throw new ApiError('bad_response', 'unexpected answer', res.status)
+  // Classic endpoints answer HTTP 200 with an error code in the body.
+  if (data.code !== undefined && data.code !== '2000') throw new ApiError(String(data.code), data.msg, res.status)
+  return data
+}
+
+export const api = {
+  register: (name, password) => request('POST', '/api/register', { body: { name, password } }),
+  login: (name, password) => request('POST', '/api/login', { body: { name, password } }),
+  logout: (token) => request('POST', '/api/logout', { token }),
+  user: (token) => request('GET', '/api/user', { token }),
+  list: async () => (await request('GET', '/api/list')).names || [],
+  loginlist: async () => (await request('GET', '/api/loginlist')).names || [],
+  conversations: async (token) => (await request('GET', '/api/conversations', { token })).conversations || [],
+  history: (token, withName, { before, limit } = {}) =>
+    request('GET', '/api/history', { token, query: { with: withName, before, limit } })
+}
