@@ -21,6 +21,7 @@
 #include "auth/token.hpp"
 #include "hub/presence.hpp"
 #include "net/connection.hpp"
+#include "net/ip_limiter.hpp"
 #include "net/router.hpp"
 #include "net/shard.hpp"
 #include "protocol/codes.hpp"
@@ -100,9 +101,12 @@ std::string find_web_dir(const config::Config& c) {
 
 }  // namespace
 
+// Members are destroyed in reverse order: whatever connections use (metrics, limiter, services)
+// is declared before the shards that own the connections.
 struct Server::Parts {
   Services svc;
   Metrics metrics;
+  std::unique_ptr<net::IpLimiter> ip_limiter;
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
   hub::Presence presence;
@@ -193,6 +197,8 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.svc.presence = &p.presence;
   p.svc.router = p.router.get();
   p.svc.metrics = &p.metrics;
+  p.ip_limiter = std::make_unique<net::IpLimiter>(c.limits.max_connections_per_ip);
+  p.svc.ip_limiter = p.ip_limiter.get();
   p.api = std::make_unique<api::Api>(p.svc, find_web_dir(c));
   p.svc.api = p.api.get();
 

@@ -19,6 +19,7 @@ class Presence;
 }
 namespace parley::net {
 class Router;
+class IpLimiter;
 }
 namespace parley::api {
 class Api;
@@ -37,6 +38,7 @@ struct Services {
   net::Router* router = nullptr;
   api::Api* api = nullptr;
   Metrics* metrics = nullptr;
+  net::IpLimiter* ip_limiter = nullptr;
   std::atomic<bool> shutting_down{false};
 };
 

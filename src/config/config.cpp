@@ -92,7 +92,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<double> rate;
   std::optional<bool> sync_full;
   std::optional<std::string> hash;
-  std::optional<std::size_t> max_per_user;
+  std::optional<std::size_t> max_per_user, max_per_ip, max_outbound;
   std::optional<int> login_failures;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
@@ -106,6 +106,9 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--password-hash", hash,
                  "interactive (default) or fast (tests and benchmarks only: weak hashes)");
   app.add_option("--max-connections-per-user", max_per_user, "default 64; 0 = unlimited");
+  app.add_option("--max-connections-per-ip", max_per_ip, "default 0 = unlimited");
+  app.add_option("--max-outbound-bytes", max_outbound,
+                 "queued bytes per connection before a non-reading client is dropped (4 MiB)");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
@@ -146,6 +149,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
     }
   }
   if (max_per_user) c.limits.max_connections_per_user = *max_per_user;
+  if (max_per_ip) c.limits.max_connections_per_ip = *max_per_ip;
+  if (max_outbound) c.limits.max_outbound_bytes = *max_outbound;
   if (login_failures) c.limits.login_failures_per_minute = *login_failures;
   return c;
 }

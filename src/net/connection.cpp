@@ -10,6 +10,7 @@
 
 #include "app/metrics.hpp"
 #include "app/services.hpp"
+#include "net/ip_limiter.hpp"
 #include "net/router.hpp"
 #include "net/shard.hpp"
 #include "protocol/codes.hpp"
@@ -28,6 +29,7 @@ Connection::Connection(Shard& shard, app::Services& svc, asio::ip::tcp::socket s
 }
 
 Connection::~Connection() {
+  if (ip_counted_) svc_.ip_limiter->release(peer_ip_);
   svc_.metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -38,6 +40,16 @@ void Connection::start() {
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ip_ = ep.address().to_string();
   shard_.add(this);
+  if (!svc_.ip_limiter->acquire(peer_ip_)) {
+    // Over the per-IP cap: one short answer, then close.
+    out_ = protocol::serialize_response(
+        protocol::code_response(429, protocol::code::kTooManyAttempts,
+                                "too many connections from this address"),
+        false);
+    close_after_write_ = true;
+    return queue_output();
+  }
+  ip_counted_ = true;
   wait_readable();
 }
 
@@ -168,7 +180,7 @@ void Connection::on_write_done(boost::system::error_code, std::size_t) {
     if (state_ == State::kHttp) return hard_close();
     return;  // WebSocket: wait for the peer's close or the closing time-out
   }
-  if (state_ == State::kSyncing && backlog_more_ && !backlog_pending_) request_backlog();
+  if (state_ == State::kSyncing && !backlog_pending_) pump_backlog();
   if (http_busy_ == false && state_ == State::kHttp && !in_.empty()) consume({});
 }
 

@@ -20,15 +20,14 @@
 
 #include "protocol/http_message.hpp"
 #include "protocol/ws_frame.hpp"
+#include "store/types.hpp"
 #include "util/utf8.hpp"
 
 namespace parley::app {
 struct Services;
 }
 
-namespace parley::store {
-struct InboxPage;
-}
+
 
 namespace parley::net {
 
@@ -105,6 +104,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void request_backlog();
   void retry_backlog_later();
   void on_backlog(store::InboxPage page);
+  void pump_backlog();
   void finish_sync();
   void leave_hub();
   bool take_rate_token(std::int64_t now_ms);
@@ -122,6 +122,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   protocol::WsOpcode frag_op_ = protocol::WsOpcode::kText;
 
   State state_ = State::kHttp;
+  bool ip_counted_ = false;      // counted by the per-IP limiter
   bool drop_pending_ = false;   // over the output limit; closing on the next turn
   bool fragmented_ = false;     // a fragmented message is being reassembled
   bool reading_ = false;         // an async_wait for input is pending
@@ -150,6 +151,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string frame;  // whole JSON text
   };
   std::vector<Held> held_;           // live frames that arrived while syncing
+  std::vector<store::InboxEntry> backlog_;  // the page being written while syncing
+  std::size_t backlog_next_ = 0;
   std::size_t held_bytes_ = 0;
 
   std::int64_t opened_ms_ = 0;

@@ -151,8 +151,20 @@ void Connection::on_backlog(store::InboxPage page) {
     send_text(protocol::ok_frame(name_, page.head));
     send_loginlist(*svc_.presence->frame());
   }
+  backlog_after_ = std::max(backlog_after_, page.scanned);
+  backlog_more_ = page.more;
+  backlog_ = std::move(page.entries);
+  backlog_next_ = 0;
+  pump_backlog();
+}
+
+// Writes backlog entries while the output queue has room (half the limit), so a large inbox
+// streams at the reader's pace instead of tripping the slow-consumer limit.
+void Connection::pump_backlog() {
+  const std::size_t room = svc_.config.limits.max_outbound_bytes / 2;
   std::string frame;
-  for (auto& e : page.entries) {
+  while (backlog_next_ < backlog_.size() && out_.size() + writing_.size() < room) {
+    const store::InboxEntry& e = backlog_[backlog_next_++];
     protocol::MessageView m{e.id, e.ts, e.from, e.own ? &e.to : nullptr, e.content,
                             e.own ? std::string_view(e.cid) : std::string_view()};
     frame.clear();
@@ -162,13 +174,13 @@ void Connection::on_backlog(store::InboxPage page) {
     app::Metrics::add(svc_.metrics->messages_delivered);
     last_seq_ = std::max(last_seq_, e.seq);
     out_seq_ = std::max(out_seq_, e.seq);
-    backlog_after_ = e.seq;
-    if (state_ == State::kClosed) return;  // dropped as a slow consumer
+    if (state_ == State::kClosed) return;
   }
-  backlog_after_ = std::max(backlog_after_, page.scanned);
-  backlog_more_ = page.more;
+  if (backlog_next_ < backlog_.size()) return;  // on_write_done pumps again
+  std::vector<store::InboxEntry>().swap(backlog_);
+  backlog_next_ = 0;
   if (!backlog_more_) return finish_sync();
-  if (out_.size() < 64 * 1024) request_backlog();  // else on_write_done asks for more
+  if (!backlog_pending_ && out_.size() + writing_.size() < room) request_backlog();
 }
 
 void Connection::finish_sync() {
@@ -221,7 +233,7 @@ void Connection::deliver_ack(std::int64_t seq, const std::string& frame) {
 void Connection::resync() {
   if (state_ == State::kSyncing) {
     backlog_more_ = true;  // one more read after the current page
-    if (!backlog_pending_) request_backlog();
+    if (!backlog_pending_ && backlog_next_ >= backlog_.size()) request_backlog();
     return;
   }
   if (state_ != State::kLive) return;

@@ -15,7 +15,24 @@
     }                                                                                      \
   } while (0)
 
+// A check for a *known, still open* bug (listed in tests/fuzz/README.md). It is enforced only
+// when PARLEY_FUZZ_STRICT=1 — as the ctest replay of tests/fuzz/regressions/ runs — so that long
+// fuzzing runs keep exploring instead of stopping at the known bug over and over. Once the bug is
+// fixed, turn it into a FUZZ_CHECK.
+#define FUZZ_CHECK_KNOWN(cond)                \
+  do {                                        \
+    if (::parley::fuzz::strict()) FUZZ_CHECK(cond); \
+  } while (0)
+
 namespace parley::fuzz {
+
+inline bool strict() {
+  static const bool s = [] {
+    const char* v = std::getenv("PARLEY_FUZZ_STRICT");
+    return v && *v && *v != '0';
+  }();
+  return s;
+}
 
 inline std::string_view as_view(const unsigned char* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// Abuse limits: connections per IP, brute-force login throttling, and slow consumers that stop
+// reading while being flooded.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support/chat_client.hpp"
+#include "support/server_process.hpp"
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+long metric(std::uint16_t port, const std::string& name) {
+  std::string body = Http{port}.get("/metrics").body;
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex(name + " (\\d+)"))) return -1;
+  return std::stol(m[1]);
+}
+
+TEST(Limits, ConnectionsPerIpAreCapped) {
+  ServerProcess server({"--max-connections-per-ip", "3"});
+  std::vector<client::WsClient> open;
+  for (int i = 0; i < 3; ++i) open.push_back(client::WsClient::connect("127.0.0.1", server.port()));
+  try {
+    client::WsClient::connect("127.0.0.1", server.port());
+    FAIL() << "a fourth connection was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("429"), std::string::npos) << e.what();
+  }
+  open.pop_back();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NO_THROW(client::WsClient::connect("127.0.0.1", server.port()));
+}
+
+TEST(Limits, FailedLoginsAreThrottledAndSuccessesAreNot) {
+  ServerProcess server({"--login-failures", "5"});
+  Http http{server.port()};
+  http.post("/api/register", R"({"name":"alice","password":"right"})");
+  for (int i = 0; i < 20; ++i)  // successes never count
+    EXPECT_EQ(str(http.post_json("/api/login", R"({"name":"alice","password":"right"})").at("code")), "2000");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(str(http.post_json("/api/login", R"({"name":"alice","password":"wrong"})").at("code")), "4005");
+  auto blocked = http.post("/api/login", R"({"name":"alice","password":"right"})");
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_EQ(str(json::parse(blocked.body).at("code")), "4029");
+}
+
+TEST(Limits, ASlowConsumerIsDroppedAndResumesWithoutLoss) {
+  ServerProcess server({"--max-outbound-bytes", "262144"});
+  Http http{server.port()};
+  std::string bt = http.login("bob");
+  Chat alice(server.port(), http.login("alice"));
+  Chat bob(server.port(), bt, std::int64_t(0));  // then never reads
+  std::string text(15000, 'x');
+  const int kMessages = 1500;  // ~22 MB: more than the kernel's socket buffers hold
+  for (int i = 0; i < kMessages; ++i)
+    alice.send_message({"bob"}, std::to_string(i) + ":" + text, "s" + std::to_string(i));
+  for (int i = 0; i < kMessages; ++i) {
+    try {
+      alice.next_of("ack", 10000ms);
+    } catch (const std::exception& e) {
+      FAIL() << "ack " << i << ": " << e.what() << "\n" << server.log();
+    }
+  }
+  EXPECT_GE(metric(server.port(), "parley_slow_consumer_drops_total"), 1);
+  EXPECT_LT(rss_kib(server.pid()), 200 * 1024) << "server memory must stay bounded";
+  // The dropped connection ends (after what the kernel had buffered).
+  bool ended = false;
+  try {
+    for (;;) bob.ws.read(3000ms);
+  } catch (const std::runtime_error& e) {
+    ended = std::string(e.what()) == "closed";
+  }
+  EXPECT_TRUE(ended);
+  // Everything is still in the inbox: a resume from 0 gets all of it, in order.
+  Chat again(server.port(), bt, std::int64_t(0));
+  for (int i = 0; i < kMessages; ++i) {
+    auto m = again.next(true, 10000ms);
+    ASSERT_EQ(str(m.at("content")).substr(0, std::to_string(i).size() + 1), std::to_string(i) + ":");
+  }
+}
+
+}  // namespace
+}  // namespace parley::testing
