@@ -22,6 +22,7 @@
 #include "hub/presence.hpp"
 #include "net/connection.hpp"
 #include "net/ip_limiter.hpp"
+#include "net/tls_session.hpp"
 #include "net/router.hpp"
 #include "net/shard.hpp"
 #include "protocol/codes.hpp"
@@ -107,6 +108,7 @@ struct Server::Parts {
   Services svc;
   Metrics metrics;
   std::unique_ptr<net::IpLimiter> ip_limiter;
+  std::unique_ptr<net::TlsContext> tls;
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
   hub::Presence presence;
@@ -199,6 +201,12 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.svc.metrics = &p.metrics;
   p.ip_limiter = std::make_unique<net::IpLimiter>(c.limits.max_connections_per_ip);
   p.svc.ip_limiter = p.ip_limiter.get();
+  if (!c.tls_cert.empty() || !c.tls_key.empty()) {
+    if (c.tls_cert.empty() || c.tls_key.empty())
+      throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+    p.tls = std::make_unique<net::TlsContext>(c.tls_cert, c.tls_key);
+    p.svc.tls = p.tls.get();
+  }
   p.api = std::make_unique<api::Api>(p.svc, find_web_dir(c));
   p.svc.api = p.api.get();
 
@@ -227,8 +235,9 @@ Server::~Server() = default;
 int Server::run() {
   Parts& p = *parts_;
   auto ep = p.acceptor->local_endpoint();
-  spdlog::info("parley listening on {}:{} ({} threads, data in {})", ep.address().to_string(),
-               ep.port(), p.shards.size(), p.svc.config.data_dir);
+  spdlog::info("parley listening on {}://{}:{} ({} threads, data in {})",
+               p.tls ? "https" : "http", ep.address().to_string(), ep.port(), p.shards.size(),
+               p.svc.config.data_dir);
   p.signals = std::make_unique<asio::signal_set>(p.shards.front()->context(), SIGINT, SIGTERM);
   p.signals->async_wait([&p](boost::system::error_code ec, int sig) {
     if (ec) return;

@@ -20,6 +20,7 @@ class Presence;
 namespace parley::net {
 class Router;
 class IpLimiter;
+class TlsContext;
 }
 namespace parley::api {
 class Api;
@@ -39,6 +40,7 @@ struct Services {
   api::Api* api = nullptr;
   Metrics* metrics = nullptr;
   net::IpLimiter* ip_limiter = nullptr;
+  net::TlsContext* tls = nullptr;  // https and wss when set
   std::atomic<bool> shutting_down{false};
 };
 

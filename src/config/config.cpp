@@ -47,6 +47,8 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "log_level", c.log_level);
   read(root, "log_json", c.log_json);
   read(root, "allowed_origins", c.allowed_origins);
+  read(root, "tls_cert", c.tls_cert);
+  read(root, "tls_key", c.tls_key);
   if (const YAML::Node h = root["password_hash"]) {
     std::string v = h.as<std::string>();
     if (v == "interactive") c.hash_cost = HashCost::kInteractive;
@@ -86,7 +88,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
       "Starts with no configuration on an embedded SQLite store in ./data."};
   std::string file;
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
-  std::optional<std::string> host, data, web, redis, level;
+  std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate;
@@ -100,6 +102,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--web", web, "folder of the built web client (default: found beside the binary)");
   app.add_option("--threads", threads, "network threads (default: one per core)");
   app.add_option("--redis", redis, "redis://[:password@]host:port[/db] (default: embedded store)");
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https and wss");
+  app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert");
   app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
   app.add_option("--sync-full", sync_full, "fsync each group commit: true (default) or false");
   app.add_option("--log-level", level, "trace, debug, info (default), warn, error");
@@ -134,6 +138,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (web) c.web_dir = *web;
   if (threads) c.threads = *threads;
   if (redis) c.redis_url = *redis;
+  if (tls_cert) c.tls_cert = *tls_cert;
+  if (tls_key) c.tls_key = *tls_key;
   if (rate) c.limits.messages_per_second = *rate;
   if (sync_full) c.sync_full = *sync_full;
   if (level) c.log_level = *level;

@@ -46,6 +46,7 @@ struct Config {
   std::string log_level = "info";
   bool log_json = false;
   std::string redis_url;              // empty = embedded store
+  std::string tls_cert, tls_key;      // PEM files: serve https/wss instead of http/ws
   // Origins allowed to open a WebSocket besides the server's own and http://localhost:* /
   // http://127.0.0.1:* (where the original page runs); "*" allows any.
   std::vector<std::string> allowed_origins;

@@ -13,6 +13,7 @@
 #include "net/ip_limiter.hpp"
 #include "net/router.hpp"
 #include "net/shard.hpp"
+#include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
 #include "util/clock.hpp"
 
@@ -40,6 +41,7 @@ void Connection::start() {
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ip_ = ep.address().to_string();
   shard_.add(this);
+  if (svc_.tls) tls_ = std::make_unique<TlsSession>(*svc_.tls);
   if (!svc_.ip_limiter->acquire(peer_ip_)) {
     // Over the per-IP cap: one short answer, then close.
     out_ = protocol::serialize_response(
@@ -73,7 +75,14 @@ void Connection::on_readable() {
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec || n == 0) return hard_close();
     last_heard_ms_ = util::mono_ms();
-    consume(std::string_view(buf.data(), n));
+    if (tls_) {
+      std::string plain;
+      if (!tls_->receive(std::string_view(buf.data(), n), plain)) return hard_close();
+      if (tls_->has_output() || !out_.empty()) queue_output();  // handshake, or data it held
+      if (!plain.empty()) consume(plain);
+    } else {
+      consume(std::string_view(buf.data(), n));
+    }
     if (n < buf.size()) break;
   }
   wait_readable();
@@ -134,26 +143,36 @@ bool Connection::over_output_limit() const {
   return out_.size() + writing_.size() + held_bytes_ > svc_.config.limits.max_outbound_bytes;
 }
 
+// The bytes to put on the wire: out_ itself, or its TLS records.
+std::string& Connection::wire_bytes() {
+  if (!tls_) return out_;
+  if (!out_.empty() && tls_->send(out_)) out_.clear();  // waits for the handshake otherwise
+  tls_->take_output(tls_out_);
+  return tls_out_;
+}
+
 void Connection::flush() {
   flush_queued_ = false;
-  if (writing_now_ || out_.empty() || state_ == State::kClosed) return;
+  if (writing_now_ || state_ == State::kClosed) return;
+  std::string& src = wire_bytes();
+  if (src.empty()) return;
   // Try the socket right away: most of the time the kernel takes everything and no async
   // operation (and no allocation) is needed.
   boost::system::error_code ec;
-  std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+  std::size_t n = socket_.write_some(asio::buffer(src), ec);
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return hard_close();
   if (ec) n = 0;
-  if (n == out_.size()) {
-    out_.clear();
-    if (out_.capacity() > 64 * 1024) std::string().swap(out_);
+  if (n == src.size()) {
+    src.clear();
+    if (src.capacity() > 64 * 1024) std::string().swap(src);
     std::int64_t seq = out_seq_;
     if (seq > writing_seq_ && uid_) shard_.note_delivered(uid_, seq);
     writing_seq_ = seq;
     on_write_done({}, 0);
     return;
   }
-  writing_.assign(out_, n);
-  out_.clear();
+  writing_.assign(src, n);
+  src.clear();
   writing_seq_ = out_seq_;
   writing_now_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
@@ -167,7 +186,7 @@ void Connection::flush() {
 }
 
 void Connection::on_write_done(boost::system::error_code, std::size_t) {
-  if (!out_.empty()) {
+  if (!out_.empty() || !tls_out_.empty() || (tls_ && tls_->has_output())) {
     if (!flush_queued_) {
       flush_queued_ = true;
       shard_.schedule_flush(shared_from_this());
@@ -204,6 +223,8 @@ void Connection::hard_close() {
   held_.clear();
   std::string().swap(in_);
   std::string().swap(out_);
+  std::string().swap(tls_out_);
+  tls_.reset();
   shard_.remove(this);
 }
 

@@ -32,6 +32,7 @@ struct Services;
 namespace parley::net {
 
 class Shard;
+class TlsSession;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -84,6 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write_done(boost::system::error_code ec, std::size_t n);
   void append_frame(protocol::WsOpcode op, std::string_view payload);
   void queue_output();
+  std::string& wire_bytes();
   void hard_close();
   bool over_output_limit() const;
 
@@ -162,6 +164,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   double tokens_ = 0;
   std::int64_t tokens_at_ms_ = 0;
   std::string peer_ip_;
+  std::unique_ptr<TlsSession> tls_;  // set when the server runs TLS
+  std::string tls_out_;              // TLS records waiting to be written
   std::unique_ptr<boost::asio::steady_timer> retry_timer_;  // only while the store is failing
 };
 

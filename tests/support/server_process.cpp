@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "client/http_client.hpp"
+#include "client/socket.hpp"
 
 namespace parley::testing {
 namespace fs = std::filesystem;
@@ -87,6 +89,11 @@ void ServerProcess::start() {
       throw std::runtime_error("parley exited at start:\n" + log());
     }
     try {
+      bool tls = std::find(args_.begin(), args_.end(), "--tls-cert") != args_.end();
+      if (tls) {
+        client::Socket::connect("127.0.0.1", port_);  // listening is enough: HTTP needs TLS
+        return;
+      }
       if (client::http_request("127.0.0.1", port_, "GET", "/healthz").status == 200) return;
     } catch (const std::exception&) {
     }
