@@ -20,12 +20,15 @@ int main(int argc, char** argv) {
   } else {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   }
+  spdlog::flush_on(spdlog::level::info);  // one event per line, visible at once (tail -f, CI)
   if (sodium_init() < 0) {
     std::cerr << "libsodium failed to initialise\n";
     return 1;
   }
   // Signals are handled by the server's signal_set; block SIGPIPE (writes to closed sockets).
   signal(SIGPIPE, SIG_IGN);
+  // A full disk or a file-size limit must surface as a write error the store reports, not kill us.
+  signal(SIGXFSZ, SIG_IGN);
   try {
     parley::app::Server server(std::move(*config));
     return server.run();
