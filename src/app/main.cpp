@@ -8,19 +8,14 @@
 
 #include "app/server.hpp"
 #include "config/config.hpp"
+#include "util/logging.hpp"
 
 int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = parley::config::load_config(argc, argv, exit_code);
   if (!config) return exit_code;
 
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  if (config->log_json) {
-    spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e","level":"%l","msg":"%v"})");
-  } else {
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
-  }
-  spdlog::flush_on(spdlog::level::info);  // one event per line, visible at once (tail -f, CI)
+  parley::util::setup_logging(config->log_level, config->log_json);
   if (sodium_init() < 0) {
     std::cerr << "libsodium failed to initialise\n";
     return 1;

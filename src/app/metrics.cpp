@@ -11,6 +11,13 @@ void Metrics::observe_commit_us(std::uint64_t us) {
   commit_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::count_error(std::string_view code) {
+  std::size_t i = 0;
+  while (i + 1 < kErrorCodes.size() && kErrorCodes[i] != code) ++i;
+  errors_[i].fetch_add(1, std::memory_order_relaxed);
+  error_frames.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string Metrics::render(std::int64_t users_online) const {
   std::string out;
   auto line = [&](const char* name, const char* type, auto value) {
@@ -36,6 +43,12 @@ std::string Metrics::render(std::int64_t users_online) const {
   line("parley_slow_consumer_drops_total", "counter", get(slow_consumer_drops));
   line("parley_error_frames_total", "counter", get(error_frames));
   line("parley_http_requests_total", "counter", get(http_requests));
+  out += "# TYPE parley_errors_total counter\n";
+  for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
+    out += "parley_errors_total{code=\"";
+    out += kErrorCodes[i];
+    out += "\"} " + std::to_string(get(errors_[i])) + "\n";
+  }
   out += "# TYPE parley_store_commit_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= kCommitBucketsUs.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace parley::app {
 
@@ -19,7 +20,7 @@ class Metrics {
   std::atomic<std::uint64_t> messages_delivered{0};
   std::atomic<std::uint64_t> messages_rejected{0};
   std::atomic<std::uint64_t> slow_consumer_drops{0};
-  std::atomic<std::uint64_t> error_frames{0};
+  std::atomic<std::uint64_t> error_frames{0};  // total; by code below
   std::atomic<std::uint64_t> http_requests{0};
 
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
@@ -30,6 +31,8 @@ class Metrics {
   static constexpr std::array<std::uint64_t, 10> kCommitBucketsUs = {
       100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000};
   void observe_commit_us(std::uint64_t us);
+  // Counts an `error` frame by its code (protocol::frame_error).
+  void count_error(std::string_view code);
 
   std::string render(std::int64_t users_online) const;
 
@@ -37,6 +40,11 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kCommitBucketsUs.size() + 1> commit_buckets_{};
   std::atomic<std::uint64_t> commit_sum_us_{0};
   std::atomic<std::uint64_t> commit_count_{0};
+  static constexpr std::array<std::string_view, 12> kErrorCodes = {
+      "bad_json",        "bad_frame",          "unknown_type",        "not_authenticated",
+      "already_authenticated", "no_recipients", "too_many_recipients", "too_large",
+      "rate_limited",    "binary_unsupported", "store_unavailable",   "other"};
+  std::array<std::atomic<std::uint64_t>, kErrorCodes.size()> errors_{};
 };
 
 }  // namespace parley::app

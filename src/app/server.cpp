@@ -184,6 +184,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
     raw.push_back(p.shards.back().get());
   }
   p.router = std::make_unique<net::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
+  p.router->set_metrics(&p.metrics);
   p.store->set_sink(p.router.get());
   if (!c.redis_url.empty()) {
     p.cluster = std::make_unique<cluster::RedisNode>(c.redis_url, *p.router, p.presence);

@@ -93,6 +93,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<unsigned> threads;
   std::optional<double> rate;
   std::optional<bool> sync_full;
+  bool log_json = false;
   std::optional<std::string> hash;
   std::optional<std::size_t> max_per_user, max_per_ip, max_outbound;
   std::optional<int> login_failures;
@@ -107,6 +108,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
   app.add_option("--sync-full", sync_full, "fsync each group commit: true (default) or false");
   app.add_option("--log-level", level, "trace, debug, info (default), warn, error");
+  app.add_flag("--log-json", log_json, "one JSON object per log line");
   app.add_option("--password-hash", hash,
                  "interactive (default) or fast (tests and benchmarks only: weak hashes)");
   app.add_option("--max-connections-per-user", max_per_user, "default 64; 0 = unlimited");
@@ -143,6 +145,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (rate) c.limits.messages_per_second = *rate;
   if (sync_full) c.sync_full = *sync_full;
   if (level) c.log_level = *level;
+  if (log_json) c.log_json = true;
   if (hash) {
     if (*hash == "fast") {
       c.hash_cost = HashCost::kFast;

@@ -15,6 +15,7 @@
 #include "net/shard.hpp"
 #include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
+#include "protocol/server_frame.hpp"
 #include "util/clock.hpp"
 
 namespace parley::net {
@@ -120,6 +121,11 @@ void Connection::append_frame(WsOpcode op, std::string_view payload) {
 void Connection::send_text(std::string_view json) {
   if (state_ == State::kClosing || state_ == State::kClosed || state_ == State::kHttp) return;
   append_frame(WsOpcode::kText, json);
+}
+
+void Connection::send_error(std::string_view code, std::string_view text, std::string_view cid) {
+  svc_.metrics->count_error(code);
+  send_text(protocol::error_frame(code, text, cid));
 }
 
 void Connection::queue_output() {

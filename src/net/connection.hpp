@@ -58,6 +58,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // A frame tied to an inbox position that bypasses the duplicate check (acks).
   void deliver_ack(std::int64_t seq, const std::string& frame);
   void send_text(std::string_view json);
+  // An `error` frame (counted by code in the metrics).
+  void send_error(std::string_view code, std::string_view text, std::string_view cid = {});
   void send_loginlist(const std::string& frame);
   void close(std::uint16_t code, std::string_view reason);
   // Live deliveries may have been lost upstream: catch up from the inbox after last_seq_.

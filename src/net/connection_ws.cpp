@@ -17,8 +17,7 @@ namespace frame_error = protocol::frame_error;
 
 void Connection::fail_ws(std::uint16_t code, std::string_view error_code, std::string_view text) {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
-  app::Metrics::add(svc_.metrics->error_frames);
-  send_text(protocol::error_frame(error_code, text));
+  send_error(error_code, text);
   close(code, text);
 }
 
@@ -77,9 +76,8 @@ std::size_t Connection::consume_ws(std::string_view buf) {
       }
       if (h.fin) {
         if (h.opcode == WsOpcode::kBinary) {
-          app::Metrics::add(svc_.metrics->error_frames);
-          send_text(protocol::error_frame(frame_error::kBinaryUnsupported,
-                                          "binary frames are not supported; send JSON text"));
+          send_error(frame_error::kBinaryUnsupported,
+                     "binary frames are not supported; send JSON text");
           return total;
         }
         if (!util::is_valid_utf8(payload)) {
@@ -113,8 +111,7 @@ std::size_t Connection::consume_ws(std::string_view buf) {
     bool complete = frag_utf8_.complete();
     frag_utf8_.reset();
     if (frag_op_ == WsOpcode::kBinary) {
-      send_text(protocol::error_frame(frame_error::kBinaryUnsupported,
-                                      "binary frames are not supported; send JSON text"));
+      send_error(frame_error::kBinaryUnsupported, "binary frames are not supported; send JSON text");
     } else if (!complete) {
       fail_ws(close_code::kInvalidPayload, frame_error::kBadJson, "invalid UTF-8");
     } else {

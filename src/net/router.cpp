@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "app/metrics.hpp"
 #include "auth/revocations.hpp"
 #include "hub/presence.hpp"
 #include "net/connection.hpp"
@@ -34,6 +35,9 @@ Router::Router(std::vector<Shard*> shards, hub::Presence& presence,
       presence_timer_(shards_.front()->context()) {}
 
 void Router::on_committed(std::vector<store::Committed> batch) {
+  if (metrics_)
+    for (const auto& c : batch)
+      if (!c.duplicate) app::Metrics::add(metrics_->messages_stored);
   auto prepared = std::make_shared<std::vector<Prepared>>();
   prepared->reserve(batch.size());
   for (auto& c : batch) {
@@ -73,6 +77,7 @@ void Router::on_committed(std::vector<store::Committed> batch) {
 }
 
 void Router::on_rejected(std::vector<store::Rejected> batch) {
+  if (metrics_) app::Metrics::add(metrics_->messages_rejected, batch.size());
   auto shared = std::make_shared<std::vector<store::Rejected>>(std::move(batch));
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, shared] {
@@ -81,11 +86,12 @@ void Router::on_rejected(std::vector<store::Rejected> batch) {
         if (!conns) continue;
         for (Connection* c : *conns) {
           if (c->id() != r.origin) continue;
-          c->send_text(r.no_recipients
-                           ? protocol::error_frame(protocol::frame_error::kNoRecipients,
-                                                   "no registered recipient", r.cid)
-                           : protocol::error_frame(protocol::frame_error::kStoreUnavailable,
-                                                   "message not stored; try again", r.cid));
+          if (r.no_recipients) {
+            c->send_error(protocol::frame_error::kNoRecipients, "no registered recipient", r.cid);
+          } else {
+            c->send_error(protocol::frame_error::kStoreUnavailable, "message not stored; try again",
+                          r.cid);
+          }
           break;
         }
       }

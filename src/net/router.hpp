@@ -21,6 +21,9 @@ class Presence;
 namespace parley::auth {
 class Revocations;
 }
+namespace parley::app {
+class Metrics;
+}
 
 namespace parley::net {
 
@@ -43,6 +46,7 @@ class Router final : public store::CommitSink {
   void local_presence_changed();
   // Called when this node's view of who is online elsewhere changes.
   void set_cluster_hook(std::function<void()> hook) { cluster_hook_ = std::move(hook); }
+  void set_metrics(app::Metrics* m) { metrics_ = m; }
 
   // Closes (code 4401) the connections of `uid` holding token `jti`, or all of them when
   // `jti` is empty.
@@ -55,6 +59,7 @@ class Router final : public store::CommitSink {
   void push_presence();
 
   std::function<void()> cluster_hook_;
+  app::Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
   std::vector<Shard*> shards_;
   hub::Presence& presence_;
   auth::Revocations& revocations_;

@@ -49,8 +49,7 @@ void Connection::on_ws_message(std::string_view text) {
   limits.max_recipients = svc_.config.limits.max_recipients;
   auto decoded = protocol::decode_client_frame(text, limits);
   if (auto* e = std::get_if<protocol::FrameError>(&decoded)) {
-    app::Metrics::add(svc_.metrics->error_frames);
-    return send_text(protocol::error_frame(e->code, e->text, e->cid));
+    return send_error(e->code, e->text, e->cid);
   }
   auto& f = std::get<protocol::ClientFrame>(decoded);
   switch (f.type) {
@@ -58,21 +57,15 @@ void Connection::on_ws_message(std::string_view text) {
       return send_text(protocol::pong_frame());
     case protocol::ClientFrameType::kAuth:
       if (state_ != State::kUnauthed) {
-        app::Metrics::add(svc_.metrics->error_frames);
-        return send_text(
-            protocol::error_frame(frame_error::kAlreadyAuthenticated, "already authenticated"));
+        return send_error(frame_error::kAlreadyAuthenticated, "already authenticated");
       }
       return on_auth_frame(std::move(f.content), f.seq.value_or(0), f.seq.has_value());
     case protocol::ClientFrameType::kNormal:
       if (state_ == State::kUnauthed) {
-        app::Metrics::add(svc_.metrics->error_frames);
-        return send_text(protocol::error_frame(frame_error::kNotAuthenticated,
-                                               "send an auth frame first", f.cid));
+        return send_error(frame_error::kNotAuthenticated, "send an auth frame first", f.cid);
       }
       if (!take_rate_token(util::mono_ms())) {
-        app::Metrics::add(svc_.metrics->error_frames);
-        return send_text(
-            protocol::error_frame(frame_error::kRateLimited, "too many messages; slow down", f.cid));
+        return send_error(frame_error::kRateLimited, "too many messages; slow down", f.cid);
       }
       return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid));
   }
@@ -250,8 +243,7 @@ void Connection::send_loginlist(const std::string& frame) {
 void Connection::on_normal_frame(std::string content, std::vector<std::string> to,
                                  std::string cid) {
   if (to.empty()) {
-    app::Metrics::add(svc_.metrics->error_frames);
-    return send_text(protocol::error_frame(frame_error::kNoRecipients, "no recipients", cid));
+    return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
   svc_.store->submit(store::SendRequest{uid_, name_, std::move(to), std::move(content),
                                         std::move(cid), id_});

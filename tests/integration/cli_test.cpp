@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "support/chat_client.hpp"
 #include "support/server_process.hpp"
@@ -68,6 +69,48 @@ TEST(Cli, RateLimitRefusesFloods) {
   http.login("bob");
   for (int i = 0; i < 150; ++i) alice.send_message({"bob"}, "flood");
   EXPECT_EQ(str(alice.next_of("error").at("code")), "rate_limited");
+}
+
+}  // namespace
+}  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+TEST(Logs, JsonLinesParseAndHoldNoSecrets) {
+  ServerProcess server({"--log-json"});
+  Http http{server.port()};
+  std::string token = http.login("quote\"d \\ name", "pass\"word");
+  EXPECT_EQ(http.post("/api/logout", "", token).status, 200);
+  server.stop();
+  std::istringstream log(server.log());
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    if (line.empty()) continue;
+    json::error_code ec;
+    json::value v = json::parse(line, ec);
+    ASSERT_FALSE(ec) << line;
+    EXPECT_TRUE(v.as_object().contains("msg"));
+    ++lines;
+  }
+  EXPECT_GE(lines, 4);
+  EXPECT_EQ(server.log().find(token.substr(token.rfind('.') + 1)), std::string::npos);
+  EXPECT_EQ(server.log().find("pass\\\"word"), std::string::npos);
+  EXPECT_NE(server.log().find("quote\\\"d"), std::string::npos);
+}
+
+TEST(Metrics, CountErrorFramesByCode) {
+  ServerProcess server;
+  Http http{server.port()};
+  Chat c(server.port(), http.login("alice"));
+  c.send_raw_text("nope");
+  c.next_of("error");
+  c.send_raw_text(R"({"type":"nope"})");
+  c.next_of("error");
+  std::string m = http.get("/metrics").body;
+  EXPECT_NE(m.find("parley_errors_total{code=\"bad_json\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("parley_errors_total{code=\"unknown_type\"} 1"), std::string::npos);
 }
 
 }  // namespace
