@@ -213,6 +213,7 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     bool rejected = false;
     bool complete_dup = false;
     bool resumed = false;  // an incomplete cid record: reuse its id
+    int dup_of = -1;       // the same (sender, cid) earlier in this batch
   };
   std::vector<Work> work;
   work.reserve(sends.size());
@@ -266,6 +267,16 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
       }
     }
     if (!w.complete_dup && w.ids.empty()) w.rejected = true;
+    if (!r->cid.empty()) {
+      for (std::size_t j = 0; j < work.size(); ++j) {
+        if (work[j].req->sender == r->sender && work[j].req->cid == r->cid) {
+          w.dup_of = int(j);  // a retry within one batch: answered from the first
+          w.complete_dup = true;
+          w.rejected = false;
+          break;
+        }
+      }
+    }
     work.push_back(std::move(w));
   }
 
@@ -318,6 +329,20 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   for (auto& w : work)
     if (!w.rejected && !w.complete_dup && !w.req->cid.empty()) conn_.read();
 
+  for (auto& w : work) {
+    if (w.dup_of < 0) continue;
+    const Work& first = work[std::size_t(w.dup_of)];
+    if (first.rejected) {
+      w.rejected = true;
+      continue;
+    }
+    w.c.id = first.c.id;
+    w.c.ts = first.c.ts;
+    w.c.sender_seq = first.c.sender_seq;
+    w.c.recipient_names = first.c.recipient_names;
+    w.c.recipients.clear();
+    w.c.duplicate = true;
+  }
   std::vector<Committed> committed;
   std::vector<Rejected> rejected;
   for (auto& w : work) {

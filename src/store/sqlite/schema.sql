@@ -1,5 +1,5 @@
--- parley's embedded store, version 1. One row per user, message, inbox entry and conversation
--- link; an inbox entry is the message's place (seq) in one user's ordered inbox.
+-- parley's embedded store, version 1. One row per user, message and inbox entry; an inbox
+-- entry is the message's place (seq) in one user's ordered inbox.
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -32,13 +32,9 @@ CREATE TABLE IF NOT EXISTS inbox(
   PRIMARY KEY(user, seq)
 ) WITHOUT ROWID;
 
--- One row per (user, peer, message): the index behind history and the conversation list.
-CREATE TABLE IF NOT EXISTS conv(
-  user INTEGER NOT NULL,
-  peer INTEGER NOT NULL,
-  msg INTEGER NOT NULL,
-  PRIMARY KEY(user, peer, msg)
-) WITHOUT ROWID;
+-- History and the conversation list are read from the inbox (a user's messages in both
+-- directions) rather than from a per-peer index: each index row would cost another random
+-- B-tree insert per recipient on the hot path, for a query that runs once per opened chat.
 
 CREATE TABLE IF NOT EXISTS revoked(
   jti TEXT PRIMARY KEY,

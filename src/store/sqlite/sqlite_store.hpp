@@ -96,9 +96,9 @@ class SqliteStore final : public Store {
   std::vector<Rejected> rejected_;
 
   Statement begin_, commit_, rollback_;
-  Statement insert_user_, find_user_, insert_message_, find_cid_, insert_inbox_, insert_conv_;
+  Statement insert_user_, find_user_, insert_message_, find_cid_, insert_inbox_;
   Statement max_seq_, read_inbox_, read_inbox_incoming_, read_cursor_, raise_cursor_;
-  Statement history_, conversations_, message_by_id_, insert_revoked_, bump_gen_, read_gen_;
+  Statement history_, recent_, insert_revoked_, bump_gen_, read_gen_;
   Statement ping_;
 
   std::thread writer_;  // last: starts after everything above exists
