@@ -185,6 +185,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   }
   p.router = std::make_unique<net::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
   p.router->set_metrics(&p.metrics);
+  p.router->set_push_max_users(c.limits.loginlist_push_max_users);
   p.store->set_sink(p.router.get());
   if (!c.redis_url.empty()) {
     p.cluster = std::make_unique<cluster::RedisNode>(c.redis_url, *p.router, p.presence);

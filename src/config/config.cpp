@@ -75,6 +75,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "max_connections_per_user", c.limits.max_connections_per_user);
     read(l, "max_connections_per_ip", c.limits.max_connections_per_ip);
     read(l, "hash_concurrency", c.limits.hash_concurrency);
+    read(l, "loginlist_push_max_users", c.limits.loginlist_push_max_users);
   }
   if (c.limits.max_frame_bytes < 1024 || c.limits.max_body_bytes < 1024)
     throw std::runtime_error("config: frame and body limits must be at least 1024 bytes");

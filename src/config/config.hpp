@@ -25,6 +25,9 @@ struct Limits {
   std::size_t max_connections_per_user = 64;   // 0 = unlimited
   std::size_t max_connections_per_ip = 0;      // 0 = unlimited
   std::size_t hash_concurrency = 2;            // Argon2id hashes at once (64 MiB each)
+  // Above this many users online, `loginlist` changes are not pushed any more (each push costs
+  // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
+  std::size_t loginlist_push_max_users = 5000;
 };
 
 // Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"

@@ -248,7 +248,10 @@ void Connection::tick(std::int64_t now) {
       break;
     case State::kSyncing:
     case State::kLive:
-      if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) {
+      if (token_exp_ && util::now_s() >= token_exp_) {
+        send_text(protocol::no_frame("token expired; log in again"));
+        close(protocol::close_code::kTokenRefused, "token expired");
+      } else if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) {
         close(protocol::close_code::kTimeout, "idle");
       } else if (now - last_ping_ms_ > std::int64_t(l.ping_interval_s) * 1000 &&
                  now - last_heard_ms_ > std::int64_t(l.ping_interval_s) * 1000) {

@@ -47,6 +47,8 @@ class Router final : public store::CommitSink {
   // Called when this node's view of who is online elsewhere changes.
   void set_cluster_hook(std::function<void()> hook) { cluster_hook_ = std::move(hook); }
   void set_metrics(app::Metrics* m) { metrics_ = m; }
+  // Above this many online users, changes are no longer pushed (0 = always push).
+  void set_push_max_users(std::size_t n) { push_max_users_ = n; }
 
   // Closes (code 4401) the connections of `uid` holding token `jti`, or all of them when
   // `jti` is empty.
@@ -60,6 +62,7 @@ class Router final : public store::CommitSink {
 
   std::function<void()> cluster_hook_;
   app::Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
+  std::size_t push_max_users_ = 0;
   std::vector<Shard*> shards_;
   hub::Presence& presence_;
   auth::Revocations& revocations_;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <fstream>
+
 #include "support/chat_client.hpp"
 #include "support/redis_process.hpp"
 #include "support/server_process.hpp"
@@ -74,6 +76,24 @@ TEST(TokenSecret, IsGeneratedPrivatelyAndKeptAcrossRestarts) {
 INSTANTIATE_TEST_SUITE_P(Deployments, Logout,
                          ::testing::Values(Deployment::Mode::kSingle, Deployment::Mode::kRedis3),
                          [](const auto& info) { return mode_name(info.param); });
+
+}  // namespace
+}  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+TEST(TokenExpiry, ExpiredTokensAreRefusedAndTheirConnectionsClosed) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/parley.yaml";
+  std::ofstream(cfg) << "token_lifetime: 2\n";
+  ServerProcess server({"--config", cfg});
+  Http http{server.port()};
+  std::string t = http.login("alice");
+  Chat c(server.port(), t);
+  EXPECT_EQ(c.ws.read_close(std::chrono::milliseconds(6000)), 4401);
+  EXPECT_EQ(http.get("/api/user", t).status, 401);
+}
 
 }  // namespace
 }  // namespace parley::testing
