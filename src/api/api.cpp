@@ -81,7 +81,9 @@ Api::Api(app::Services& svc, std::string web_dir)
       throttle_(svc.config.limits.login_failures_per_minute),
       hash_pool_(svc.config.limits.hash_concurrency) {}
 
-Api::~Api() { hash_pool_.join(); }
+Api::~Api() {
+  hash_pool_.join();
+}
 
 bool Api::origin_allowed(std::string_view origin, std::string_view host) const {
   if (origin.empty()) return true;  // not a browser: origin checks protect browsers only
@@ -119,8 +121,8 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     if (path == "/api/history" && m == "GET") return do_history(req, std::move(respond));
     if (path == "/api/conversations" && m == "GET")
       return do_conversations(req, std::move(respond));
-    static const char* known[] = {"/api/register", "/api/login",   "/api/list",
-                                  "/api/loginlist", "/api/user",   "/api/logout",
+    static const char* known[] = {"/api/register",  "/api/login",        "/api/list",
+                                  "/api/loginlist", "/api/user",         "/api/logout",
                                   "/api/history",   "/api/conversations"};
     for (const char* k : known)
       if (path == k) return respond(code_response(405, code::kBadFormat, "method not allowed"));
@@ -178,7 +180,8 @@ void Api::do_register(const HttpRequest& req, Responder respond) {
       }
       if (std::get<store::StoreError>(r) == store::StoreError::kNameTaken)
         return (*shared_respond)(code_response(200, code::kNameTaken, "用户名已存在 (name taken)"));
-      (*shared_respond)(code_response(503, code::kInternal, "注册失败: 存储暂不可用 (store unavailable), try again"));
+      (*shared_respond)(code_response(503, code::kInternal,
+                                      "注册失败: 存储暂不可用 (store unavailable), try again"));
     });
   });
   if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
@@ -208,29 +211,31 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
       return (*shared_respond)(unavailable());
     }
     auto user = std::get<store::UserRecord>(std::move(r));
-    bool queued = run_hash([this, shared_respond, fail, password = std::move(password),
-                            user = std::move(user)] {
-      if (!auth::verify_password(password, user.password_hash))
-        return (*shared_respond)(fail(code::kWrongPassword, "密码错误 (wrong password)"));
-      auth::TokenClaims claims;
-      claims.name = user.name;
-      claims.uid = user.id;
-      claims.gen = std::max(user.token_gen, svc_.revocations->generation(user.id));
-      std::string token = svc_.tokens->issue(claims, svc_.config.token_lifetime_s);
-      spdlog::info("user '{}' logged in", user.name);
-      std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
-      util::append_json_string(body, user.name);
-      body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) + "}";
-      (*shared_respond)(json_response(200, std::move(body)));
-    });
-    if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
+    bool queued = run_hash(
+        [this, shared_respond, fail, password = std::move(password), user = std::move(user)] {
+          if (!auth::verify_password(password, user.password_hash))
+            return (*shared_respond)(fail(code::kWrongPassword, "密码错误 (wrong password)"));
+          auth::TokenClaims claims;
+          claims.name = user.name;
+          claims.uid = user.id;
+          claims.gen = std::max(user.token_gen, svc_.revocations->generation(user.id));
+          std::string token = svc_.tokens->issue(claims, svc_.config.token_lifetime_s);
+          spdlog::info("user '{}' logged in", user.name);
+          std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
+          util::append_json_string(body, user.name);
+          body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) + "}";
+          (*shared_respond)(json_response(200, std::move(body)));
+        });
+    if (!queued)
+      (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
   });
 }
 
 void Api::do_names(bool online, Responder respond) {
   if (online) return respond(names_response(svc_.presence->names()));
   svc_.store->list_users([respond = std::move(respond)](auto r) {
-    if (auto* names = std::get_if<std::vector<std::string>>(&r)) return respond(names_response(*names));
+    if (auto* names = std::get_if<std::vector<std::string>>(&r))
+      return respond(names_response(*names));
     respond(unavailable());
   });
 }
@@ -272,11 +277,12 @@ void Api::do_logout(const HttpRequest& req, Responder respond) {
     });
     return;
   }
-  svc_.store->revoke_token(claims->uid, claims->jti, claims->exp, [name = claims->name, done](auto r) {
-    if (!std::get_if<store::Empty>(&r)) return done(false);
-    spdlog::info("user '{}' logged out one device", name);
-    done(true);
-  });
+  svc_.store->revoke_token(claims->uid, claims->jti, claims->exp,
+                           [name = claims->name, done](auto r) {
+                             if (!std::get_if<store::Empty>(&r)) return done(false);
+                             spdlog::info("user '{}' logged out one device", name);
+                             done(true);
+                           });
 }
 
 void Api::do_history(const HttpRequest& req, Responder respond) {
@@ -289,25 +295,26 @@ void Api::do_history(const HttpRequest& req, Responder respond) {
   if (!with || with->empty() || !ok || limit < 1 || limit > 200)
     return respond(code_response(400, code::kBadFormat,
                                  "need with=NAME, optional before=ID and limit=1..200"));
-  svc_.store->history(claims->uid, *with, before, std::size_t(limit),
-                      [respond = std::move(respond), with = *with](auto r) {
-    if (auto* e = std::get_if<store::StoreError>(&r))
-      return respond(*e == store::StoreError::kNotFound
-                         ? code_response(404, code::kNoSuchUser, "no such user")
-                         : unavailable());
-    auto& page = std::get<store::HistoryPage>(r);
-    std::string body = "{\"code\":\"2000\",\"with\":";
-    util::append_json_string(body, with);
-    body += ",\"messages\":[";
-    for (std::size_t i = 0; i < page.messages.size(); ++i) {
-      const auto& m = page.messages[i];
-      if (i) body += ',';
-      protocol::append_message_object(body, {m.id, m.ts, m.from, &m.to, m.content, {}});
-    }
-    body += "],\"more\":";
-    body += page.more ? "true}" : "false}";
-    respond(json_response(200, std::move(body)));
-  });
+  svc_.store->history(
+      claims->uid, *with, before, std::size_t(limit),
+      [respond = std::move(respond), with = *with](auto r) {
+        if (auto* e = std::get_if<store::StoreError>(&r))
+          return respond(*e == store::StoreError::kNotFound
+                             ? code_response(404, code::kNoSuchUser, "no such user")
+                             : unavailable());
+        auto& page = std::get<store::HistoryPage>(r);
+        std::string body = "{\"code\":\"2000\",\"with\":";
+        util::append_json_string(body, with);
+        body += ",\"messages\":[";
+        for (std::size_t i = 0; i < page.messages.size(); ++i) {
+          const auto& m = page.messages[i];
+          if (i) body += ',';
+          protocol::append_message_object(body, {m.id, m.ts, m.from, &m.to, m.content, {}});
+        }
+        body += "],\"more\":";
+        body += page.more ? "true}" : "false}";
+        respond(json_response(200, std::move(body)));
+      });
 }
 
 void Api::do_conversations(const HttpRequest& req, Responder respond) {
@@ -323,8 +330,8 @@ void Api::do_conversations(const HttpRequest& req, Responder respond) {
       body += "{\"with\":";
       util::append_json_string(body, c.with);
       body += ",\"last\":";
-      protocol::append_message_object(body, {c.last.id, c.last.ts, c.last.from, &c.last.to,
-                                             c.last.content, {}});
+      protocol::append_message_object(
+          body, {c.last.id, c.last.ts, c.last.from, &c.last.to, c.last.content, {}});
       body += '}';
     }
     body += "]}";

@@ -37,8 +37,8 @@ StaticFiles::StaticFiles(const std::string& dir) {
     spdlog::warn("web client not found{}{}; serving the API only", dir.empty() ? "" : " in ", dir);
     return;
   }
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec || !it->is_regular_file()) continue;
     std::ifstream in(it->path(), std::ios::binary);
     std::stringstream ss;
@@ -57,8 +57,9 @@ protocol::HttpResponse StaticFiles::serve(const std::string& path) const {
   if (it == files_.end()) {
     if (path == "/" || spa_route) {
       r.content_type = "text/html; charset=utf-8";
-      r.body = "<!doctype html><title>parley</title><p>parley is running. The web client is not "
-               "built: run the README's run command.</p>";
+      r.body =
+          "<!doctype html><title>parley</title><p>parley is running. The web client is not "
+          "built: run the README's run command.</p>";
       return r;
     }
     return protocol::code_response(404, protocol::code::kNotFound, "not found");

@@ -57,7 +57,8 @@ std::string Metrics::render(std::int64_t users_online) const {
     out += i < kCommitBucketsUs.size() ? std::to_string(double(kCommitBucketsUs[i]) / 1e6) : "+Inf";
     out += "\"} " + std::to_string(cumulative) + "\n";
   }
-  out += "parley_store_commit_seconds_sum " + std::to_string(double(get(commit_sum_us_)) / 1e6) + "\n";
+  out +=
+      "parley_store_commit_seconds_sum " + std::to_string(double(get(commit_sum_us_)) / 1e6) + "\n";
   out += "parley_store_commit_seconds_count " + std::to_string(get(commit_count_)) + "\n";
   return out;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/server.hpp"
 
-#include <spdlog/spdlog.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,14 +19,14 @@
 #include "app/services.hpp"
 #include "auth/revocations.hpp"
 #include "auth/token.hpp"
+#include "cluster/redis_node.hpp"
 #include "hub/presence.hpp"
 #include "net/connection.hpp"
 #include "net/ip_limiter.hpp"
-#include "net/tls_session.hpp"
 #include "net/router.hpp"
 #include "net/shard.hpp"
+#include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
-#include "cluster/redis_node.hpp"
 #include "store/redis/redis_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/clock.hpp"
@@ -49,7 +49,8 @@ std::string cluster_secret(const std::string& url) {
       if (s.size() >= 32) return s;
       throw std::runtime_error("parley:secret in Redis is shorter than 32 bytes");
     } catch (const store::redis::RedisError& e) {
-      if (attempt >= 20) throw std::runtime_error(std::string("cannot read the token secret: ") + e.what());
+      if (attempt >= 20)
+        throw std::runtime_error(std::string("cannot read the token secret: ") + e.what());
       conn.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -128,25 +129,25 @@ struct Server::Parts {
 
 void Server::Parts::accept() {
   net::Shard& shard = *shards[next_shard++ % shards.size()];
-  acceptor->async_accept(shard.context(), [this, &shard](boost::system::error_code ec,
-                                                         tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec && !svc.shutting_down.load()) {
-      auto conn = std::make_shared<net::Connection>(shard, svc, std::move(socket),
-                                                    next_id.fetch_add(1));
-      asio::post(shard.context(), [conn] { conn->start(); });
-    } else if (ec) {
-      spdlog::warn("accept: {}", ec.message());
-      if (ec == asio::error::no_descriptors) {
-        // Out of file descriptors: back off briefly instead of spinning.
-        auto t = std::make_shared<asio::steady_timer>(acceptor->get_executor(),
-                                                      std::chrono::milliseconds(100));
-        t->async_wait([this, t](auto) { accept(); });
-        return;
-      }
-    }
-    accept();
-  });
+  acceptor->async_accept(shard.context(),
+                         [this, &shard](boost::system::error_code ec, tcp::socket socket) {
+                           if (ec == asio::error::operation_aborted) return;
+                           if (!ec && !svc.shutting_down.load()) {
+                             auto conn = std::make_shared<net::Connection>(
+                                 shard, svc, std::move(socket), next_id.fetch_add(1));
+                             asio::post(shard.context(), [conn] { conn->start(); });
+                           } else if (ec) {
+                             spdlog::warn("accept: {}", ec.message());
+                             if (ec == asio::error::no_descriptors) {
+                               // Out of file descriptors: back off briefly instead of spinning.
+                               auto t = std::make_shared<asio::steady_timer>(
+                                   acceptor->get_executor(), std::chrono::milliseconds(100));
+                               t->async_wait([this, t](auto) { accept(); });
+                               return;
+                             }
+                           }
+                           accept();
+                         });
 }
 
 Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
@@ -237,9 +238,8 @@ Server::~Server() = default;
 int Server::run() {
   Parts& p = *parts_;
   auto ep = p.acceptor->local_endpoint();
-  spdlog::info("parley listening on {}://{}:{} ({} threads, data in {})",
-               p.tls ? "https" : "http", ep.address().to_string(), ep.port(), p.shards.size(),
-               p.svc.config.data_dir);
+  spdlog::info("parley listening on {}://{}:{} ({} threads, data in {})", p.tls ? "https" : "http",
+               ep.address().to_string(), ep.port(), p.shards.size(), p.svc.config.data_dir);
   p.signals = std::make_unique<asio::signal_set>(p.shards.front()->context(), SIGINT, SIGTERM);
   p.signals->async_wait([&p](boost::system::error_code ec, int sig) {
     if (ec) return;

@@ -21,7 +21,7 @@ namespace parley::net {
 class Router;
 class IpLimiter;
 class TlsContext;
-}
+}  // namespace parley::net
 namespace parley::api {
 class Api;
 }

@@ -19,6 +19,8 @@ bool is_valid_name(std::string_view name) {
   return name.front() != ' ' && name.back() != ' ';
 }
 
-bool is_valid_password(std::string_view password) { return valid_text(password, 3, 20); }
+bool is_valid_password(std::string_view password) {
+  return valid_text(password, 3, 20);
+}
 
 }  // namespace parley::auth

@@ -8,7 +8,7 @@
 namespace parley::auth {
 
 struct PasswordCost {
-  unsigned long long ops = 2;                 // crypto_pwhash_OPSLIMIT_INTERACTIVE
+  unsigned long long ops = 2;                   // crypto_pwhash_OPSLIMIT_INTERACTIVE
   std::size_t mem_bytes = 64ull * 1024 * 1024;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
 };
 

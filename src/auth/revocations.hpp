@@ -28,8 +28,8 @@ class Revocations {
 
  private:
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::int64_t> jti_exp_;    // GUARDED_BY(mutex_)
-  std::unordered_map<std::int64_t, std::int64_t> gen_;       // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, std::int64_t> jti_exp_;  // GUARDED_BY(mutex_)
+  std::unordered_map<std::int64_t, std::int64_t> gen_;     // GUARDED_BY(mutex_)
 };
 
 }  // namespace parley::auth

@@ -94,14 +94,15 @@ std::optional<TokenClaims> TokenSigner::verify(std::string_view token, std::int6
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.get_object();
   TokenClaims c;
-  if (!read_string(o, "sub", c.name) || !read_int(o, "uid", c.uid) ||
-      !read_int(o, "gen", c.gen) || !read_string(o, "jti", c.jti) ||
-      !read_int(o, "iat", c.iat) || !read_int(o, "exp", c.exp))
+  if (!read_string(o, "sub", c.name) || !read_int(o, "uid", c.uid) || !read_int(o, "gen", c.gen) ||
+      !read_string(o, "jti", c.jti) || !read_int(o, "iat", c.iat) || !read_int(o, "exp", c.exp))
     return std::nullopt;
   if (c.exp <= now) return std::nullopt;
   return c;
 }
 
-std::string generate_secret() { return random_hex(64); }
+std::string generate_secret() {
+  return random_hex(64);
+}
 
 }  // namespace parley::auth

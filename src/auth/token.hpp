@@ -10,12 +10,12 @@
 namespace parley::auth {
 
 struct TokenClaims {
-  std::string name;       // sub: the user name (what the classic page shows)
-  std::int64_t uid = 0;   // the user id in the store
-  std::int64_t gen = 0;   // the user's token generation; "log out everywhere" bumps it
-  std::string jti;        // unique token id, the unit of revocation
-  std::int64_t iat = 0;   // issued at, Unix seconds
-  std::int64_t exp = 0;   // expires at, Unix seconds
+  std::string name;      // sub: the user name (what the classic page shows)
+  std::int64_t uid = 0;  // the user id in the store
+  std::int64_t gen = 0;  // the user's token generation; "log out everywhere" bumps it
+  std::string jti;       // unique token id, the unit of revocation
+  std::int64_t iat = 0;  // issued at, Unix seconds
+  std::int64_t exp = 0;  // expires at, Unix seconds
 };
 
 class TokenSigner {

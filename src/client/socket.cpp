@@ -14,7 +14,9 @@
 
 namespace parley::client {
 
-Socket::~Socket() { close(); }
+Socket::~Socket() {
+  close();
+}
 
 Socket& Socket::operator=(Socket&& o) noexcept {
   if (this != &o) {

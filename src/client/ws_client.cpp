@@ -53,7 +53,9 @@ void WsClient::send_frame(WsOpcode op, std::string_view payload, bool fin) {
   sock_.send_all(out);
 }
 
-void WsClient::send_text(std::string_view text) { send_frame(WsOpcode::kText, text); }
+void WsClient::send_text(std::string_view text) {
+  send_frame(WsOpcode::kText, text);
+}
 
 WsMessage WsClient::read(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

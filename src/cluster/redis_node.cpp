@@ -164,9 +164,8 @@ void RedisNode::presence_loop() {
   while (!stop_) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_beat, [&] {
-        return stop_.load() || presence_dirty_ || presence_refresh_;
-      });
+      wake_.wait_until(lock, next_beat,
+                       [&] { return stop_.load() || presence_dirty_ || presence_refresh_; });
       if (stop_) break;
       owe_announce = owe_announce || presence_dirty_;
       presence_dirty_ = presence_refresh_ = false;

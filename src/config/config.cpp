@@ -51,13 +51,18 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "tls_key", c.tls_key);
   if (const YAML::Node h = root["password_hash"]) {
     std::string v = h.as<std::string>();
-    if (v == "interactive") c.hash_cost = HashCost::kInteractive;
-    else if (v == "fast") c.hash_cost = HashCost::kFast;
-    else throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
+    if (v == "interactive")
+      c.hash_cost = HashCost::kInteractive;
+    else if (v == "fast")
+      c.hash_cost = HashCost::kFast;
+    else
+      throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
   }
   if (const YAML::Node redis = root["redis"]) {
-    if (redis.IsScalar()) c.redis_url = redis.as<std::string>();
-    else read(redis, "url", c.redis_url);
+    if (redis.IsScalar())
+      c.redis_url = redis.as<std::string>();
+    else
+      read(redis, "url", c.redis_url);
   }
   if (const YAML::Node l = root["limits"]) {
     if (!l.IsMap()) throw std::runtime_error("config: 'limits' must be a mapping");

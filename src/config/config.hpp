@@ -11,20 +11,20 @@
 namespace parley::config {
 
 struct Limits {
-  std::size_t max_frame_bytes = 64 * 1024;     // one WebSocket message, after reassembly
-  std::size_t max_content_bytes = 16 * 1024;   // the text of one chat message
-  std::size_t max_recipients = 100;            // names in one `to`
-  std::size_t max_body_bytes = 64 * 1024;      // one HTTP request body
-  double messages_per_second = 50;             // per connection, token bucket; 0 = unlimited
-  double message_burst = 100;                  // bucket size
-  std::size_t max_outbound_bytes = 4 << 20;    // per connection; a slower reader is dropped
-  int auth_timeout_s = 10;                     // time to send `auth` after the upgrade
-  int ping_interval_s = 25;                    // server pings this often
-  int idle_timeout_s = 60;                     // nothing heard for this long: close
-  int login_failures_per_minute = 10;          // per name and per IP; 0 = unlimited
-  std::size_t max_connections_per_user = 64;   // 0 = unlimited
-  std::size_t max_connections_per_ip = 0;      // 0 = unlimited
-  std::size_t hash_concurrency = 2;            // Argon2id hashes at once (64 MiB each)
+  std::size_t max_frame_bytes = 64 * 1024;    // one WebSocket message, after reassembly
+  std::size_t max_content_bytes = 16 * 1024;  // the text of one chat message
+  std::size_t max_recipients = 100;           // names in one `to`
+  std::size_t max_body_bytes = 64 * 1024;     // one HTTP request body
+  double messages_per_second = 50;            // per connection, token bucket; 0 = unlimited
+  double message_burst = 100;                 // bucket size
+  std::size_t max_outbound_bytes = 4 << 20;   // per connection; a slower reader is dropped
+  int auth_timeout_s = 10;                    // time to send `auth` after the upgrade
+  int ping_interval_s = 25;                   // server pings this often
+  int idle_timeout_s = 60;                    // nothing heard for this long: close
+  int login_failures_per_minute = 10;         // per name and per IP; 0 = unlimited
+  std::size_t max_connections_per_user = 64;  // 0 = unlimited
+  std::size_t max_connections_per_ip = 0;     // 0 = unlimited
+  std::size_t hash_concurrency = 2;           // Argon2id hashes at once (64 MiB each)
   // Above this many users online, `loginlist` changes are not pushed any more (each push costs
   // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
   std::size_t loginlist_push_max_users = 5000;
@@ -38,18 +38,18 @@ struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 9288;
   std::string data_dir = "./data";
-  std::string web_dir;                // static web client; empty = look next to the binary
-  unsigned threads = 0;               // network threads; 0 = one per core
+  std::string web_dir;   // static web client; empty = look next to the binary
+  unsigned threads = 0;  // network threads; 0 = one per core
   std::int64_t token_lifetime_s = 20 * 24 * 3600;  // the original's 20 days
-  std::string token_secret;           // empty = generated into <data_dir>/secret (mode 0600)
-  bool sync_full = true;              // fsync every group commit (power-loss safe)
-  std::size_t resume_page = 500;      // inbox entries per read while resuming
-  int presence_delay_ms = 50;         // coalesce loginlist pushes over this window
+  std::string token_secret;       // empty = generated into <data_dir>/secret (mode 0600)
+  bool sync_full = true;          // fsync every group commit (power-loss safe)
+  std::size_t resume_page = 500;  // inbox entries per read while resuming
+  int presence_delay_ms = 50;     // coalesce loginlist pushes over this window
   HashCost hash_cost = HashCost::kInteractive;
   std::string log_level = "info";
   bool log_json = false;
-  std::string redis_url;              // empty = embedded store
-  std::string tls_cert, tls_key;      // PEM files: serve https/wss instead of http/ws
+  std::string redis_url;          // empty = embedded store
+  std::string tls_cert, tls_key;  // PEM files: serve https/wss instead of http/ws
   // Origins allowed to open a WebSocket besides the server's own and http://localhost:* /
   // http://127.0.0.1:* (where the original page runs); "*" allows any.
   std::vector<std::string> allowed_origins;

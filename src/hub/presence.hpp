@@ -24,7 +24,7 @@ class Presence {
   // when the list changed.
   bool set_cluster_names(std::vector<std::string> names);
 
-  std::vector<std::string> names() const;  // sorted: local and cluster
+  std::vector<std::string> names() const;        // sorted: local and cluster
   std::vector<std::string> local_names() const;  // sorted: this node only
   std::size_t users() const;
   std::size_t connections() const;
@@ -39,10 +39,10 @@ class Presence {
     std::size_t connections = 0;
   };
   std::unordered_map<std::int64_t, Entry> users_;  // GUARDED_BY(mutex_)
-  std::size_t connections_ = 0;                     // GUARDED_BY(mutex_)
-  std::vector<std::string> cluster_;                // GUARDED_BY(mutex_); sorted
-  std::shared_ptr<const std::string> frame_;        // GUARDED_BY(mutex_); null = stale
-  std::uint64_t version_ = 0;                       // GUARDED_BY(mutex_); bumped per change
+  std::size_t connections_ = 0;                    // GUARDED_BY(mutex_)
+  std::vector<std::string> cluster_;               // GUARDED_BY(mutex_); sorted
+  std::shared_ptr<const std::string> frame_;       // GUARDED_BY(mutex_); null = stale
+  std::uint64_t version_ = 0;                      // GUARDED_BY(mutex_); bumped per change
 };
 
 }  // namespace parley::hub

@@ -97,8 +97,8 @@ void Connection::consume(std::string_view data) {
   }
   std::size_t used = 0;
   while (used < view.size() && state_ != State::kClosed && !http_busy_) {
-    std::size_t n = state_ == State::kHttp ? consume_http(view.substr(used))
-                                           : consume_ws(view.substr(used));
+    std::size_t n =
+        state_ == State::kHttp ? consume_http(view.substr(used)) : consume_ws(view.substr(used));
     if (n == 0) break;
     used += n;
   }
@@ -239,8 +239,7 @@ void Connection::tick(std::int64_t now) {
   switch (state_) {
     case State::kHttp:
       // Idle keep-alive connections and slow request senders.
-      if (!http_busy_ && now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000)
-        hard_close();
+      if (!http_busy_ && now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) hard_close();
       break;
     case State::kUnauthed:
       if (now - opened_ms_ > std::int64_t(l.auth_timeout_s) * 1000)

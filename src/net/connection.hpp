@@ -27,8 +27,6 @@ namespace parley::app {
 struct Services;
 }
 
-
-
 namespace parley::net {
 
 class Shard;
@@ -37,11 +35,11 @@ class TlsSession;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   enum class State : std::uint8_t {
-    kHttp,        // serving HTTP requests
-    kUnauthed,    // WebSocket open, waiting for `auth`
-    kSyncing,     // authenticated; sending the inbox backlog, holding live frames
-    kLive,        // authenticated, in sync
-    kClosing,     // close frame sent or socket shutting down
+    kHttp,      // serving HTTP requests
+    kUnauthed,  // WebSocket open, waiting for `auth`
+    kSyncing,   // authenticated; sending the inbox backlog, holding live frames
+    kLive,      // authenticated, in sync
+    kClosing,   // close frame sent or socket shutting down
     kClosed,
   };
 
@@ -126,35 +124,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
   protocol::WsOpcode frag_op_ = protocol::WsOpcode::kText;
 
   State state_ = State::kHttp;
-  bool ip_counted_ = false;      // counted by the per-IP limiter
-  bool drop_pending_ = false;   // over the output limit; closing on the next turn
-  bool fragmented_ = false;     // a fragmented message is being reassembled
-  bool reading_ = false;         // an async_wait for input is pending
-  bool writing_now_ = false;     // an async_write is pending
-  bool flush_queued_ = false;    // in the shard's flush list
-  bool http_busy_ = false;       // a request is being answered; read no further
+  bool ip_counted_ = false;    // counted by the per-IP limiter
+  bool drop_pending_ = false;  // over the output limit; closing on the next turn
+  bool fragmented_ = false;    // a fragmented message is being reassembled
+  bool reading_ = false;       // an async_wait for input is pending
+  bool writing_now_ = false;   // an async_write is pending
+  bool flush_queued_ = false;  // in the shard's flush list
+  bool http_busy_ = false;     // a request is being answered; read no further
   bool close_after_write_ = false;
-  bool attached_ = false;        // counted in presence and indexed by user
-  bool resume_ = false;          // auth carried `seq`: resume mode
-  bool backlog_pending_ = false; // a backlog read is in flight
-  bool backlog_more_ = false;    // the store has more backlog after what was read
-  bool ok_sent_ = false;         // the `ok` frame went out
+  bool attached_ = false;         // counted in presence and indexed by user
+  bool resume_ = false;           // auth carried `seq`: resume mode
+  bool backlog_pending_ = false;  // a backlog read is in flight
+  bool backlog_more_ = false;     // the store has more backlog after what was read
+  bool ok_sent_ = false;          // the `ok` frame went out
 
   std::int64_t uid_ = 0;
   std::string name_;
   std::string jti_;
   std::int64_t token_exp_ = 0;
 
-  std::int64_t backlog_after_ = 0;   // next backlog read starts after this seq
-  std::int64_t last_seq_ = 0;        // highest inbox seq sent on this connection
-  std::int64_t out_seq_ = 0;         // highest seq in out_
-  std::int64_t writing_seq_ = 0;     // highest seq in writing_
+  std::int64_t backlog_after_ = 0;  // next backlog read starts after this seq
+  std::int64_t last_seq_ = 0;       // highest inbox seq sent on this connection
+  std::int64_t out_seq_ = 0;        // highest seq in out_
+  std::int64_t writing_seq_ = 0;    // highest seq in writing_
   struct Held {
     std::int64_t seq;
     bool incoming;
     std::string frame;  // whole JSON text
   };
-  std::vector<Held> held_;           // live frames that arrived while syncing
+  std::vector<Held> held_;                  // live frames that arrived while syncing
   std::vector<store::InboxEntry> backlog_;  // the page being written while syncing
   std::size_t backlog_next_ = 0;
   std::size_t held_bytes_ = 0;
@@ -166,8 +164,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   double tokens_ = 0;
   std::int64_t tokens_at_ms_ = 0;
   std::string peer_ip_;
-  std::unique_ptr<TlsSession> tls_;  // set when the server runs TLS
-  std::string tls_out_;              // TLS records waiting to be written
+  std::unique_ptr<TlsSession> tls_;                         // set when the server runs TLS
+  std::string tls_out_;                                     // TLS records waiting to be written
   std::unique_ptr<boost::asio::steady_timer> retry_timer_;  // only while the store is failing
 };
 

@@ -6,9 +6,9 @@
 #include "api/api.hpp"
 #include "app/metrics.hpp"
 #include "app/services.hpp"
-#include "protocol/codes.hpp"
 #include "net/connection.hpp"
 #include "net/shard.hpp"
+#include "protocol/codes.hpp"
 #include "util/clock.hpp"
 
 namespace parley::net {
@@ -52,12 +52,12 @@ std::size_t Connection::consume_http(std::string_view buf) {
   // The responder owns the connection until the answer is written: no read is pending while
   // a request is being served, so nothing else keeps it alive.
   asio::io_context& ioc = shard_.context();
-  svc_.api->handle(req, peer_ip_, [self = shared_from_this(), &ioc, keep_alive, head_only](
-                                      HttpResponse resp) {
-    asio::post(ioc, [self, keep_alive, head_only, resp = std::move(resp)]() mutable {
-      self->respond(std::move(resp), keep_alive, head_only);
-    });
-  });
+  svc_.api->handle(
+      req, peer_ip_, [self = shared_from_this(), &ioc, keep_alive, head_only](HttpResponse resp) {
+        asio::post(ioc, [self, keep_alive, head_only, resp = std::move(resp)]() mutable {
+          self->respond(std::move(resp), keep_alive, head_only);
+        });
+      });
   return r.consumed;
 }
 
@@ -84,8 +84,8 @@ void Connection::start_websocket(const HttpRequest& req) {
       !has_token(req.header("connection"), "upgrade") || key.empty())
     return refuse(426, "WebSocket upgrade required");
   if (req.header("sec-websocket-version") != "13") {
-    HttpResponse r = protocol::code_response(426, protocol::code::kBadFormat,
-                                             "unsupported WebSocket version");
+    HttpResponse r =
+        protocol::code_response(426, protocol::code::kBadFormat, "unsupported WebSocket version");
     r.headers.emplace_back("Sec-WebSocket-Version", "13");
     http_busy_ = true;
     return respond(std::move(r), false, false);
@@ -94,8 +94,9 @@ void Connection::start_websocket(const HttpRequest& req) {
     return refuse(403, "origin not allowed");
   if (svc_.shutting_down.load()) return refuse(503, "shutting down");
 
-  out_ += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          "Sec-WebSocket-Accept: ";
+  out_ +=
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
   out_ += protocol::ws_accept_key(key);
   out_ += "\r\n\r\n";
   state_ = State::kUnauthed;

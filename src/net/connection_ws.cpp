@@ -59,7 +59,8 @@ std::size_t Connection::consume_ws(std::string_view buf) {
   switch (h.opcode) {
     case WsOpcode::kClose: {
       std::uint16_t code = close_code::kNormal;
-      if (payload.size() >= 2) code = std::uint16_t((std::uint8_t(payload[0]) << 8) | std::uint8_t(payload[1]));
+      if (payload.size() >= 2)
+        code = std::uint16_t((std::uint8_t(payload[0]) << 8) | std::uint8_t(payload[1]));
       close(code == 1005 || code == 1006 || code == 1015 ? close_code::kNormal : code, "");
       return total;
     }
@@ -71,7 +72,8 @@ std::size_t Connection::consume_ws(std::string_view buf) {
     case WsOpcode::kText:
     case WsOpcode::kBinary:
       if (fragmented_) {
-        fail_ws(close_code::kProtocolError, frame_error::kBadFrame, "expected a continuation frame");
+        fail_ws(close_code::kProtocolError, frame_error::kBadFrame,
+                "expected a continuation frame");
         return total;
       }
       if (h.fin) {
@@ -94,7 +96,8 @@ std::size_t Connection::consume_ws(std::string_view buf) {
       break;
     case WsOpcode::kContinuation:
       if (!fragmented_) {
-        fail_ws(close_code::kProtocolError, frame_error::kBadFrame, "unexpected continuation frame");
+        fail_ws(close_code::kProtocolError, frame_error::kBadFrame,
+                "unexpected continuation frame");
         return total;
       }
       frag_.append(payload);
@@ -111,7 +114,8 @@ std::size_t Connection::consume_ws(std::string_view buf) {
     bool complete = frag_utf8_.complete();
     frag_utf8_.reset();
     if (frag_op_ == WsOpcode::kBinary) {
-      send_error(frame_error::kBinaryUnsupported, "binary frames are not supported; send JSON text");
+      send_error(frame_error::kBinaryUnsupported,
+                 "binary frames are not supported; send JSON text");
     } else if (!complete) {
       fail_ws(close_code::kInvalidPayload, frame_error::kBadJson, "invalid UTF-8");
     } else {

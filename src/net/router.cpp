@@ -26,8 +26,8 @@ struct Prepared {
 
 }  // namespace
 
-Router::Router(std::vector<Shard*> shards, hub::Presence& presence,
-               auth::Revocations& revocations, int presence_delay_ms)
+Router::Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revocations& revocations,
+               int presence_delay_ms)
     : shards_(std::move(shards)),
       presence_(presence),
       revocations_(revocations),
@@ -49,7 +49,8 @@ void Router::on_committed(std::vector<store::Committed> batch) {
       m.cid = c.cid;
       p.sync_tail = protocol::message_tail(m);
     }
-    if (!c.cid.empty()) p.ack = protocol::ack_frame(c.cid, c.id, c.sender_seq, c.ts, c.recipient_names);
+    if (!c.cid.empty())
+      p.ack = protocol::ack_frame(c.cid, c.id, c.sender_seq, c.ts, c.recipient_names);
     p.msg = std::move(c);
     prepared->push_back(std::move(p));
   }

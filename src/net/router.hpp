@@ -5,8 +5,8 @@
 // No lock is taken per message or per recipient. Any thread unless noted.
 #pragma once
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>

@@ -78,8 +78,8 @@ void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool 
     return close(close_code::kTokenRefused, "token refused");
   }
   bool came_online = false;
-  if (!svc_.presence->add(claims->uid, claims->name,
-                          svc_.config.limits.max_connections_per_user, came_online)) {
+  if (!svc_.presence->add(claims->uid, claims->name, svc_.config.limits.max_connections_per_user,
+                          came_online)) {
     send_text(protocol::no_frame("too many connections for this user"));
     return close(close_code::kPolicy, "too many connections");
   }
@@ -158,8 +158,9 @@ void Connection::pump_backlog() {
   std::string frame;
   while (backlog_next_ < backlog_.size() && out_.size() + writing_.size() < room) {
     const store::InboxEntry& e = backlog_[backlog_next_++];
-    protocol::MessageView m{e.id, e.ts, e.from, e.own ? &e.to : nullptr, e.content,
-                            e.own ? std::string_view(e.cid) : std::string_view()};
+    protocol::MessageView m{e.id,      e.ts,
+                            e.from,    e.own ? &e.to : nullptr,
+                            e.content, e.own ? std::string_view(e.cid) : std::string_view()};
     frame.clear();
     protocol::append_message_head(frame, e.seq);
     frame += protocol::message_tail(m);
@@ -245,14 +246,15 @@ void Connection::on_normal_frame(std::string content, std::vector<std::string> t
   if (to.empty()) {
     return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
-  svc_.store->submit(store::SendRequest{uid_, name_, std::move(to), std::move(content),
-                                        std::move(cid), id_});
+  svc_.store->submit(
+      store::SendRequest{uid_, name_, std::move(to), std::move(content), std::move(cid), id_});
 }
 
 bool Connection::take_rate_token(std::int64_t now) {
   const auto& l = svc_.config.limits;
   if (l.messages_per_second <= 0) return true;
-  tokens_ = std::min(l.message_burst, tokens_ + double(now - tokens_at_ms_) * l.messages_per_second / 1000.0);
+  tokens_ = std::min(l.message_burst,
+                     tokens_ + double(now - tokens_at_ms_) * l.messages_per_second / 1000.0);
   tokens_at_ms_ = now;
   if (tokens_ < 1) return false;
   tokens_ -= 1;

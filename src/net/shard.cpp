@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "net/shard.hpp"
 
-#include <boost/asio/post.hpp>
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "net/connection.hpp"
 #include "util/clock.hpp"
@@ -14,7 +14,9 @@ Shard::Shard(unsigned index, int tick_ms) : index_(index), tick_ms_(tick_ms) {
   scratch_.resize(64 * 1024);
 }
 
-Shard::~Shard() { stop(); }
+Shard::~Shard() {
+  stop();
+}
 
 void Shard::start() {
   tick();
@@ -43,7 +45,9 @@ void Shard::remove(Connection* c) {
   c->shard_slot = UINT32_MAX;
 }
 
-void Shard::attach_user(std::int64_t uid, Connection* c) { users_[uid].push_back(c); }
+void Shard::attach_user(std::int64_t uid, Connection* c) {
+  users_[uid].push_back(c);
+}
 
 void Shard::detach_user(std::int64_t uid, Connection* c) {
   auto it = users_.find(uid);

@@ -42,7 +42,9 @@ class Shard {
   // Delivered cursors are raised in the store in batches rather than per write.
   void note_delivered(std::int64_t uid, std::int64_t seq);
   template <typename F>
-  void set_delivered_sink(F&& f) { delivered_sink_ = std::forward<F>(f); }
+  void set_delivered_sink(F&& f) {
+    delivered_sink_ = std::forward<F>(f);
+  }
 
   // A read buffer shared by all connections of the shard: idle connections hold none.
   std::string& scratch() { return scratch_; }

@@ -36,7 +36,9 @@ TlsContext::TlsContext(const std::string& cert_file, const std::string& key_file
   }
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 TlsSession::TlsSession(const TlsContext& ctx) {
   ssl_ = SSL_new(ctx.native());
@@ -46,7 +48,9 @@ TlsSession::TlsSession(const TlsContext& ctx) {
   SSL_set_accept_state(ssl_);
 }
 
-TlsSession::~TlsSession() { SSL_free(ssl_); }
+TlsSession::~TlsSession() {
+  SSL_free(ssl_);
+}
 
 bool TlsSession::receive(std::string_view cipher, std::string& plain) {
   if (!cipher.empty() && BIO_write(in_, cipher.data(), int(cipher.size())) <= 0) return false;
@@ -82,7 +86,11 @@ void TlsSession::take_output(std::string& cipher) {
   while ((n = BIO_read(out_, buf, sizeof buf)) > 0) cipher.append(buf, std::size_t(n));
 }
 
-bool TlsSession::has_output() const { return BIO_ctrl_pending(out_) > 0; }
-bool TlsSession::handshake_done() const { return SSL_is_init_finished(ssl_); }
+bool TlsSession::has_output() const {
+  return BIO_ctrl_pending(out_) > 0;
+}
+bool TlsSession::handshake_done() const {
+  return SSL_is_init_finished(ssl_);
+}
 
 }  // namespace parley::net

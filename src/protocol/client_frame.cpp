@@ -36,8 +36,7 @@ DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limit
     f.type = ClientFrameType::kPing;
     return f;
   }
-  if (t != "auth" && t != "normal")
-    return error(frame_error::kUnknownType, "unknown frame type");
+  if (t != "auth" && t != "normal") return error(frame_error::kUnknownType, "unknown frame type");
 
   // cid first, so later errors can name the message they refuse.
   if (const json::value* cid = o.if_contains("cid"); cid && !cid->is_null()) {

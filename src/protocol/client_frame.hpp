@@ -16,16 +16,16 @@ enum class ClientFrameType { kAuth, kNormal, kPing };
 
 struct ClientFrame {
   ClientFrameType type = ClientFrameType::kPing;
-  std::string content;                // auth: the token; normal: the text
-  std::vector<std::string> to;        // normal: recipient names, as sent
-  std::string cid;                    // normal: client message id, empty when absent
-  std::optional<std::int64_t> seq;    // auth: resume after this inbox sequence number
+  std::string content;              // auth: the token; normal: the text
+  std::vector<std::string> to;      // normal: recipient names, as sent
+  std::string cid;                  // normal: client message id, empty when absent
+  std::optional<std::int64_t> seq;  // auth: resume after this inbox sequence number
 };
 
 struct FrameError {
   std::string_view code;  // one of protocol::frame_error
   std::string text;
-  std::string cid;        // echoed when the refused frame carried one
+  std::string cid;  // echoed when the refused frame carried one
 };
 
 struct FrameLimits {

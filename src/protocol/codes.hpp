@@ -40,14 +40,14 @@ inline constexpr std::string_view kStoreUnavailable = "store_unavailable";
 // log in again, the others to reconnect and resume).
 namespace close_code {
 inline constexpr std::uint16_t kNormal = 1000;
-inline constexpr std::uint16_t kGoingAway = 1001;        // shutdown: reconnect
+inline constexpr std::uint16_t kGoingAway = 1001;  // shutdown: reconnect
 inline constexpr std::uint16_t kProtocolError = 1002;
-inline constexpr std::uint16_t kInvalidPayload = 1007;   // invalid UTF-8
-inline constexpr std::uint16_t kPolicy = 1008;           // slow consumer, origin
+inline constexpr std::uint16_t kInvalidPayload = 1007;  // invalid UTF-8
+inline constexpr std::uint16_t kPolicy = 1008;          // slow consumer, origin
 inline constexpr std::uint16_t kTooBig = 1009;
 inline constexpr std::uint16_t kInternalError = 1011;  // store failed: reconnect later
-inline constexpr std::uint16_t kTokenRefused = 4401;     // terminal: log in again
-inline constexpr std::uint16_t kTimeout = 4408;          // no auth in time, or idle
+inline constexpr std::uint16_t kTokenRefused = 4401;   // terminal: log in again
+inline constexpr std::uint16_t kTimeout = 4408;        // no auth in time, or idle
 }  // namespace close_code
 
 }  // namespace parley::protocol

@@ -87,7 +87,9 @@ std::string loginlist_frame(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string pong_frame() { return "{\"type\":\"pong\"}"; }
+std::string pong_frame() {
+  return "{\"type\":\"pong\"}";
+}
 
 void append_message_object(std::string& out, const MessageView& m) {
   out += "{\"id\":" + std::to_string(m.id) + ",\"from\":";

@@ -52,8 +52,7 @@ class Store {
   // Where committed and rejected sends go. Set once, before the first submit.
   virtual void set_sink(CommitSink* sink) = 0;
 
-  virtual void create_user(std::string name, std::string password_hash,
-                           Callback<UserId> done) = 0;
+  virtual void create_user(std::string name, std::string password_hash, Callback<UserId> done) = 0;
   virtual void find_user(std::string name, Callback<UserRecord> done) = 0;
   // Every registered name, sorted.
   virtual void list_users(Callback<std::vector<std::string>> done) = 0;

@@ -30,8 +30,8 @@ struct SendRequest {
   std::string sender_name;
   std::vector<std::string> to;  // names as the client sent them
   std::string content;
-  std::string cid;              // client message id; empty = none (no dedup, no ack)
-  std::uint64_t origin = 0;     // connection id of the sender, for the ack
+  std::string cid;           // client message id; empty = none (no dedup, no ack)
+  std::uint64_t origin = 0;  // connection id of the sender, for the ack
 };
 
 struct Recipient {
@@ -72,8 +72,8 @@ struct InboxEntry {
   std::string from;
   std::vector<std::string> to;
   std::string content;
-  std::string cid;  // set on the sender's own copies
-  bool own = false; // the user sent it (a copy for their other devices)
+  std::string cid;   // set on the sender's own copies
+  bool own = false;  // the user sent it (a copy for their other devices)
 };
 
 struct InboxPage {

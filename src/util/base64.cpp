@@ -15,8 +15,8 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) |
-                      std::uint8_t(in[i + 2]);
+    std::uint32_t v =
+        (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
     out += alphabet[v >> 18];
     out += alphabet[(v >> 12) & 63];
     out += alphabet[(v >> 6) & 63];
@@ -35,8 +35,12 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view in) { return encode(in, kStd, true); }
-std::string base64url_encode(std::string_view in) { return encode(in, kUrl, false); }
+std::string base64_encode(std::string_view in) {
+  return encode(in, kStd, true);
+}
+std::string base64url_encode(std::string_view in) {
+  return encode(in, kUrl, false);
+}
 
 std::optional<std::string> base64url_decode(std::string_view in) {
   static const auto table = [] {

@@ -13,7 +13,9 @@ inline std::int64_t now_ms() {
 }
 
 // Seconds since the Unix epoch (token iat/exp).
-inline std::int64_t now_s() { return now_ms() / 1000; }
+inline std::int64_t now_s() {
+  return now_ms() / 1000;
+}
 
 // Monotonic milliseconds (time-outs, rate limits).
 inline std::int64_t mono_ms() {

@@ -5,8 +5,8 @@
 // cursors, history and revocations must behave the same.
 #include <gtest/gtest.h>
 
-#include <future>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <set>
 
@@ -25,7 +25,8 @@ T wait(std::function<void(Callback<T>)> call) {
   std::promise<Result<T>> p;
   call([&](Result<T> r) { p.set_value(std::move(r)); });
   auto r = p.get_future().get();
-  if (auto* e = std::get_if<StoreError>(&r)) throw std::runtime_error("store error " + std::to_string(int(*e)));
+  if (auto* e = std::get_if<StoreError>(&r))
+    throw std::runtime_error("store error " + std::to_string(int(*e)));
   return std::get<T>(std::move(r));
 }
 
@@ -94,7 +95,9 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return wait<UserId>([&](auto cb) { store->create_user(name, "hash", cb); });
   }
   // Waits until everything queued before has committed.
-  void barrier() { wait<std::vector<std::string>>([&](auto cb) { store->list_users(cb); }); }
+  void barrier() {
+    wait<std::vector<std::string>>([&](auto cb) { store->list_users(cb); });
+  }
 };
 
 TEST_P(StoreTest, CreatesAndFindsUsers) {
@@ -200,7 +203,8 @@ TEST_P(StoreTest, HistoryAndConversations) {
   EXPECT_EQ(h.messages[0].content, "ab3");
   EXPECT_EQ(h.messages[1].content, "group");
   EXPECT_TRUE(h.more);
-  auto older = wait<HistoryPage>([&](auto cb) { store->history(a, "b", h.messages[0].id, 10, cb); });
+  auto older =
+      wait<HistoryPage>([&](auto cb) { store->history(a, "b", h.messages[0].id, 10, cb); });
   EXPECT_EQ(older.messages.size(), 3u);
   EXPECT_FALSE(older.more);
   auto convs = wait<std::vector<Conversation>>([&](auto cb) { store->conversations(a, 10, cb); });
@@ -231,8 +235,7 @@ TEST_P(StoreTest, RevocationsPersist) {
   EXPECT_EQ(st.generations[0].second, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kRedis),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kRedis),
                          [](const auto& info) {
                            return info.param == Backend::kSqlite ? "Sqlite" : "Redis";
                          });

@@ -64,7 +64,8 @@ TEST_F(BadInput, MalformedFramesGetStableErrorCodes) {
   for (int i = 0; i < 101; ++i) many += (i ? ",\"u" : "\"u") + std::to_string(i) + "\"";
   expect_error(alice, many + "]}", "too_many_recipients");
   std::string long_text(17 * 1024, 'a');
-  expect_error(alice, R"({"type":"normal","content":")" + long_text + R"(","to":["bob"]})", "too_large");
+  expect_error(alice, R"({"type":"normal","content":")" + long_text + R"(","to":["bob"]})",
+               "too_large");
   // The error names the refused message.
   alice.send_raw_text(R"({"type":"normal","content":"x","to":[],"cid":"c9"})");
   EXPECT_EQ(str(alice.next_of("error").at("cid")), "c9");
@@ -135,7 +136,8 @@ TEST_F(BadInput, BadUpgradeRequestsGetHttpErrors) {
   // Cross-site pages may not open a socket; the original page's localhost origin may.
   EXPECT_THROW(client::WsClient::connect("127.0.0.1", port(), "/api/ws", "https://evil.example"),
                std::runtime_error);
-  EXPECT_NO_THROW(client::WsClient::connect("127.0.0.1", port(), "/api/ws", "http://localhost:8080"));
+  EXPECT_NO_THROW(
+      client::WsClient::connect("127.0.0.1", port(), "/api/ws", "http://localhost:8080"));
 }
 
 TEST_F(BadInput, GarbageBytesDoNotCrashTheServer) {

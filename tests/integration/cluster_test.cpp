@@ -89,7 +89,8 @@ TEST_F(Cluster, OfflineInboxHistoryAndResumeWorkOnAnyNode) {
   std::string at = http.login("alice"), bt = http.login("bob");
   {
     Chat alice(node(0), at);
-    for (int i = 0; i < 5; ++i) alice.send_message({"bob"}, "m" + std::to_string(i), "m" + std::to_string(i));
+    for (int i = 0; i < 5; ++i)
+      alice.send_message({"bob"}, "m" + std::to_string(i), "m" + std::to_string(i));
     for (int i = 0; i < 5; ++i) alice.next_of("ack");
   }
   std::int64_t last = 0;

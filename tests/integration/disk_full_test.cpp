@@ -46,7 +46,7 @@ TEST(DiskFull, RefusesWithErrorsAndRecovers) {
   EXPECT_EQ(http.get("/readyz").status, 503);
   EXPECT_EQ(http.get("/healthz").status, 200);
 
-  set_file_limit(server.pid(), "unlimited:unlimited");  // the fault clears
+  set_file_limit(server.pid(), "unlimited:unlimited");                    // the fault clears
   for (const auto& cid : refused) alice.send_message({"bob"}, big, cid);  // clients retry
   for (std::size_t i = 0; i < refused.size(); ++i) {
     auto f = alice.next(true, 10000ms);

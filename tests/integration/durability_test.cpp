@@ -5,13 +5,13 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
-#include <set>
-#include <atomic>
 #include <mutex>
-#include <thread>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "support/chat_client.hpp"
 #include "support/server_process.hpp"
@@ -28,7 +28,8 @@ TEST(Durability, AcknowledgedMessagesSurviveKill9) {
   const int kSenders = 4, kReceivers = 2, kRounds = 3, kPerRound = 200;
   std::vector<std::string> sender_tokens, receiver_tokens;
   for (int i = 0; i < kSenders; ++i) sender_tokens.push_back(http.login("s" + std::to_string(i)));
-  for (int i = 0; i < kReceivers; ++i) receiver_tokens.push_back(http.login("r" + std::to_string(i)));
+  for (int i = 0; i < kReceivers; ++i)
+    receiver_tokens.push_back(http.login("r" + std::to_string(i)));
   std::mutex mu;
   std::set<std::string> acked;  // "s<i>-<n>"
   std::mt19937 rng(std::random_device{}());

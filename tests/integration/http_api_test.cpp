@@ -21,12 +21,12 @@ class HttpApi : public ::testing::Test {
 TEST_F(HttpApi, RegisterReportsCreatedTakenAndBadFormat) {
   EXPECT_EQ(str(reg(R"({"name":"张三","password":"abc"})").at("code")), "2000");
   EXPECT_EQ(str(reg(R"({"name":"张三","password":"xyz"})").at("code")), "4000");
-  for (const char* bad : {R"({"name":"x"})", R"({"password":"abc"})", R"({"name":"","password":"abc"})",
-                          R"({"name":"ab","password":"12"})",
-                          R"({"name":"a","password":"123456789012345678901"})",
-                          R"({"name":"123456789012345678901","password":"abc"})",
-                          R"({"name":"a\nb","password":"abc"})", R"({"name":1,"password":"abc"})",
-                          R"([1,2])", "not json", ""}) {
+  for (const char* bad :
+       {R"({"name":"x"})", R"({"password":"abc"})", R"({"name":"","password":"abc"})",
+        R"({"name":"ab","password":"12"})", R"({"name":"a","password":"123456789012345678901"})",
+        R"({"name":"123456789012345678901","password":"abc"})",
+        R"({"name":"a\nb","password":"abc"})", R"({"name":1,"password":"abc"})", R"([1,2])",
+        "not json", ""}) {
     auto r = http.post("/api/register", bad);
     EXPECT_EQ(r.status, 200) << bad;
     EXPECT_EQ(str(json::parse(r.body).at("code")), "4001") << bad;
@@ -92,14 +92,15 @@ TEST_F(HttpApi, UserNeedsAValidToken) {
   EXPECT_EQ(http.get("/api/user", tampered).status, 401);
   // alg=none with the same claims is refused.
   auto dot = token.find('.');
-  std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0" + token.substr(dot, token.rfind('.') - dot) + ".";
+  std::string none =
+      "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0" + token.substr(dot, token.rfind('.') - dot) + ".";
   EXPECT_EQ(http.get("/api/user", none).status, 401);
 }
 
 TEST_F(HttpApi, AnswersCorsPreflight) {
-  auto r = client::http_request("127.0.0.1", server.port(), "OPTIONS", "/api/login", {},
-                                {{"Origin", "http://localhost:8080"},
-                                 {"Access-Control-Request-Method", "POST"}});
+  auto r = client::http_request(
+      "127.0.0.1", server.port(), "OPTIONS", "/api/login", {},
+      {{"Origin", "http://localhost:8080"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_EQ(r.status, 204);
   EXPECT_EQ(r.headers["access-control-allow-origin"], "*");
   EXPECT_NE(r.headers["access-control-allow-headers"].find("w-token"), std::string::npos);
@@ -108,17 +109,20 @@ TEST_F(HttpApi, AnswersCorsPreflight) {
 }
 
 TEST_F(HttpApi, RefusesMalformedRequestsWithStatusAndJson) {
-  auto raw = [&](const std::string& req) { return client::http_raw("127.0.0.1", server.port(), req); };
+  auto raw = [&](const std::string& req) {
+    return client::http_raw("127.0.0.1", server.port(), req);
+  };
   EXPECT_NE(raw("GARBAGE\r\n\r\n").find("400"), std::string::npos);
   EXPECT_NE(raw("GET / HTTP/9.9\r\n\r\n").find("400"), std::string::npos);
   EXPECT_NE(raw("POST /api/login HTTP/1.1\r\nContent-Length: abc\r\n\r\n").find("400"),
             std::string::npos);
-  EXPECT_NE(raw("POST /api/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-                .find("501"),
-            std::string::npos);
+  EXPECT_NE(
+      raw("POST /api/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").find("501"),
+      std::string::npos);
   std::string big(100 * 1024, 'x');
-  std::string r413 = raw("POST /api/register HTTP/1.1\r\nContent-Length: " +
-                         std::to_string(big.size()) + "\r\n\r\n" + big);
+  std::string r413 =
+      raw("POST /api/register HTTP/1.1\r\nContent-Length: " + std::to_string(big.size()) +
+          "\r\n\r\n" + big);
   EXPECT_NE(r413.find("413"), std::string::npos);
   EXPECT_NE(r413.find("\"code\""), std::string::npos);
   std::string huge_header = "GET / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n";
@@ -130,8 +134,9 @@ TEST_F(HttpApi, RefusesMalformedRequestsWithStatusAndJson) {
 }
 
 TEST_F(HttpApi, KeepsAliveAndAnswersPipelinedRequests) {
-  std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/list HTTP/1.1\r\nHost: x\r\n"
-                    "Connection: close\r\n\r\n";
+  std::string two =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/list HTTP/1.1\r\nHost: x\r\n"
+      "Connection: close\r\n\r\n";
   std::string out = client::http_raw("127.0.0.1", server.port(), two);
   EXPECT_NE(out.find("{\"status\":\"ok\"}"), std::string::npos);
   EXPECT_NE(out.find("{\"names\":[]}"), std::string::npos);

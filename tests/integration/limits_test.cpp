@@ -51,9 +51,13 @@ TEST(Limits, FailedLoginsAreThrottledAndSuccessesAreNot) {
   Http http{server.port()};
   http.post("/api/register", R"({"name":"alice","password":"right"})");
   for (int i = 0; i < 20; ++i)  // successes never count
-    EXPECT_EQ(str(http.post_json("/api/login", R"({"name":"alice","password":"right"})").at("code")), "2000");
+    EXPECT_EQ(
+        str(http.post_json("/api/login", R"({"name":"alice","password":"right"})").at("code")),
+        "2000");
   for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(str(http.post_json("/api/login", R"({"name":"alice","password":"wrong"})").at("code")), "4005");
+    EXPECT_EQ(
+        str(http.post_json("/api/login", R"({"name":"alice","password":"wrong"})").at("code")),
+        "4005");
   auto blocked = http.post("/api/login", R"({"name":"alice","password":"right"})");
   EXPECT_EQ(blocked.status, 429);
   EXPECT_EQ(str(json::parse(blocked.body).at("code")), "4029");
@@ -90,7 +94,8 @@ TEST(Limits, ASlowConsumerIsDroppedAndResumesWithoutLoss) {
   Chat again(server.port(), bt, std::int64_t(0));
   for (int i = 0; i < kMessages; ++i) {
     auto m = again.next(true, 10000ms);
-    ASSERT_EQ(str(m.at("content")).substr(0, std::to_string(i).size() + 1), std::to_string(i) + ":");
+    ASSERT_EQ(str(m.at("content")).substr(0, std::to_string(i).size() + 1),
+              std::to_string(i) + ":");
   }
 }
 

@@ -31,9 +31,11 @@ class Nginx {
                                 "127.0.0.1:" + std::to_string(upstreams[i]));
     conf = std::regex_replace(conf, std::regex("listen 9288;"),
                               "listen 127.0.0.1:" + std::to_string(port_) + ";");
-    conf = std::regex_replace(conf, std::regex("/run/nginx-parley.pid"), dir_.path() + "/nginx.pid");
+    conf =
+        std::regex_replace(conf, std::regex("/run/nginx-parley.pid"), dir_.path() + "/nginx.pid");
     conf = std::regex_replace(conf, std::regex("/var/log/nginx/"), dir_.path() + "/");
-    conf = std::regex_replace(conf, std::regex("worker_connections 20000"), "worker_connections 1024");
+    conf =
+        std::regex_replace(conf, std::regex("worker_connections 20000"), "worker_connections 1024");
     std::ofstream(dir_.path() + "/nginx.conf") << conf;
     pid_ = ::fork();
     if (pid_ == 0) {

@@ -28,7 +28,8 @@ class TlsStream {
     SSL_CTX_free(ctx_);
   }
   void send(std::string_view s) {
-    if (SSL_write(ssl_, s.data(), int(s.size())) != int(s.size())) throw std::runtime_error("write");
+    if (SSL_write(ssl_, s.data(), int(s.size())) != int(s.size()))
+      throw std::runtime_error("write");
   }
   // Reads until `pred(buffer)` holds.
   template <typename Pred>
@@ -70,8 +71,9 @@ class TlsStream {
 class Tls : public ::testing::Test {
  protected:
   static std::string make_cert(const TempDir& dir) {
-    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
-                      dir.path() + "/key.pem -out " + dir.path() + "/cert.pem 2>/dev/null";
+    std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
+        dir.path() + "/key.pem -out " + dir.path() + "/cert.pem 2>/dev/null";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl req failed");
     return dir.path();
   }
@@ -94,28 +96,35 @@ TEST_F(Tls, ServesHttpsAndWss) {
   std::string body = R"({"name":"alice","password":"abc"})";
   login.send("POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-  std::string resp = login.read_until([](const std::string& b) { return b.find("\"token\"") != std::string::npos && b.find("}", b.find("\"token\"")) != std::string::npos; });
+  std::string resp = login.read_until([](const std::string& b) {
+    return b.find("\"token\"") != std::string::npos &&
+           b.find("}", b.find("\"token\"")) != std::string::npos;
+  });
   auto t0 = resp.find("\"token\":\"") + 9;
   std::string token = resp.substr(t0, resp.find('"', t0) - t0);
 
   TlsStream ws(server.port());
-  ws.send("GET /api/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-  std::string head = ws.read_until([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
+  ws.send(
+      "GET /api/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  std::string head =
+      ws.read_until([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
   ASSERT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
   ws.buffer().erase(0, head.find("\r\n\r\n") + 4);
   ws.send_frame(R"({"type":"auth","content":")" + token + R"("})");
   EXPECT_NE(ws.read_frame().find("\"type\":\"ok\""), std::string::npos);
   ws.send_frame(R"({"type":"ping"})");
   std::string f;
-  do f = ws.read_frame(); while (f.find("loginlist") != std::string::npos);
+  do f = ws.read_frame();
+  while (f.find("loginlist") != std::string::npos);
   EXPECT_EQ(f, R"({"type":"pong"})");
 }
 
 TEST_F(Tls, PlainTextClientsAreRefused) {
   EXPECT_THROW(client::http_request("127.0.0.1", server.port(), "GET", "/healthz"), std::exception);
-  std::string cmd = "curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1:" +
-                    std::to_string(server.port()) + "/healthz";
+  std::string cmd =
+      "curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1:" + std::to_string(server.port()) +
+      "/healthz";
   FILE* p = ::popen(cmd.c_str(), "r");
   char out[16] = {};
   std::fread(out, 1, sizeof out - 1, p);

@@ -65,7 +65,8 @@ TEST_P(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
     bob.next();
     last = bob.next().at("seq").as_int64();
   }
-  for (int i = 0; i < 5; ++i) alice.send_message({"bob"}, "missed" + std::to_string(i), "x" + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    alice.send_message({"bob"}, "missed" + std::to_string(i), "x" + std::to_string(i));
   for (int i = 0; i < 5; ++i) alice.next_of("ack");
   Chat bob(port(), bt, last);
   EXPECT_EQ(bob.ok.at("seq").as_int64(), last + 5);
@@ -143,7 +144,8 @@ TEST_P(WsExtensions, HistoryPagesBackwardsBothDirections) {
   http.login("carol");
   Chat alice(port(), at), bob(port(), bt);
   for (int i = 0; i < 7; ++i) {
-    (i % 2 ? bob : alice).send_message({i % 2 ? "alice" : "bob"}, "h" + std::to_string(i), "h" + std::to_string(i));
+    (i % 2 ? bob : alice)
+        .send_message({i % 2 ? "alice" : "bob"}, "h" + std::to_string(i), "h" + std::to_string(i));
     (i % 2 ? bob : alice).next_of("ack");
   }
   alice.send_message({"carol"}, "not in this conversation", "other");
@@ -162,7 +164,8 @@ TEST_P(WsExtensions, HistoryPagesBackwardsBothDirections) {
   EXPECT_EQ(str(msgs2[1].at("from")), "bob");
   EXPECT_FALSE(page2.at("more").as_bool());
   // Bob sees the same conversation.
-  EXPECT_EQ(http.get_json("/api/history?with=alice&limit=50", bt).at("messages").as_array().size(), 7u);
+  EXPECT_EQ(http.get_json("/api/history?with=alice&limit=50", bt).at("messages").as_array().size(),
+            7u);
   // Bad parameters and tokens.
   EXPECT_EQ(http.get("/api/history?with=bob&limit=0", at).status, 400);
   EXPECT_EQ(http.get("/api/history?with=bob&before=x", at).status, 400);

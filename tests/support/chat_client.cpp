@@ -80,6 +80,8 @@ bool Chat::quiet(std::chrono::milliseconds wait) {
   }
 }
 
-std::string str(const json::value& v) { return std::string(v.as_string()); }
+std::string str(const json::value& v) {
+  return std::string(v.as_string());
+}
 
 }  // namespace parley::testing

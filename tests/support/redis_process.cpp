@@ -14,18 +14,22 @@
 
 namespace parley::testing {
 
-RedisProcess::RedisProcess() : port_(free_port()) { start(); }
+RedisProcess::RedisProcess() : port_(free_port()) {
+  start();
+}
 
-RedisProcess::~RedisProcess() { kill(SIGKILL); }
+RedisProcess::~RedisProcess() {
+  kill(SIGKILL);
+}
 
 void RedisProcess::start() {
   std::string port = std::to_string(port_);
   pid_ = ::fork();
   if (pid_ == 0) {
     std::string log = dir_.path() + "/redis.log";
-    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-             "--dir", dir_.path().c_str(), "--save", "", "--appendonly", "yes", "--appendfsync",
-             "always", "--logfile", log.c_str(), static_cast<char*>(nullptr));
+    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--dir",
+             dir_.path().c_str(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--logfile", log.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

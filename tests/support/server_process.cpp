@@ -66,8 +66,8 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::start() {
   std::string bin = parley_binary();
-  std::vector<std::string> argv = {bin, "--host", "127.0.0.1", "--port", std::to_string(port_),
-                                   "--data", data_.path()};
+  std::vector<std::string> argv = {
+      bin, "--host", "127.0.0.1", "--port", std::to_string(port_), "--data", data_.path()};
   argv.insert(argv.end(), args_.begin(), args_.end());
   std::string log_path = data_.path() + "/server.log";
   pid_ = ::fork();

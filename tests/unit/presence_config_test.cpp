@@ -30,8 +30,9 @@ TEST(Presence, CountsConnectionsAndReportsTransitions) {
 
 TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
   config::Config c;
-  config::apply_yaml(c, "port: 9000\ndata: /tmp/x\nredis: redis://h:1\nlimits:\n  max_recipients: 5\n"
-                        "  messages_per_second: 0\nallowed_origins: [\"https://chat.example\"]\n");
+  config::apply_yaml(c,
+                     "port: 9000\ndata: /tmp/x\nredis: redis://h:1\nlimits:\n  max_recipients: 5\n"
+                     "  messages_per_second: 0\nallowed_origins: [\"https://chat.example\"]\n");
   EXPECT_EQ(c.port, 9000);
   EXPECT_EQ(c.data_dir, "/tmp/x");
   EXPECT_EQ(c.redis_url, "redis://h:1");

@@ -26,16 +26,20 @@ TEST(WsFrame, BuildsAndParsesAllLengthForms) {
     apply_ws_mask(body.data(), body.size(), h.mask);
     EXPECT_EQ(body, payload);
     WsFrameHeader partial;
-    EXPECT_EQ(parse_ws_header(frame.substr(0, h.header_len - 1), partial), WsHeaderStatus::kNeedMore);
+    EXPECT_EQ(parse_ws_header(frame.substr(0, h.header_len - 1), partial),
+              WsHeaderStatus::kNeedMore);
   }
 }
 
 TEST(WsFrame, RejectsInvalidHeaders) {
   WsFrameHeader h;
   EXPECT_EQ(parse_ws_header(std::string("\x83\x80", 2), h), WsHeaderStatus::kInvalid);  // opcode 3
-  EXPECT_EQ(parse_ws_header(std::string("\x09\x80", 2), h), WsHeaderStatus::kInvalid);  // fragmented ping
-  EXPECT_EQ(parse_ws_header(std::string("\x89\xFE\x00\x80", 4), h), WsHeaderStatus::kInvalid);  // long ping
-  EXPECT_EQ(parse_ws_header(std::string("\x81\xFE\x00\x05", 4), h), WsHeaderStatus::kInvalid);  // non-minimal
+  EXPECT_EQ(parse_ws_header(std::string("\x09\x80", 2), h),
+            WsHeaderStatus::kInvalid);  // fragmented ping
+  EXPECT_EQ(parse_ws_header(std::string("\x89\xFE\x00\x80", 4), h),
+            WsHeaderStatus::kInvalid);  // long ping
+  EXPECT_EQ(parse_ws_header(std::string("\x81\xFE\x00\x05", 4), h),
+            WsHeaderStatus::kInvalid);                               // non-minimal
   std::string huge("\x81\xFF\x80\x00\x00\x00\x00\x00\x00\x00", 10);  // 2^63
   EXPECT_EQ(parse_ws_header(huge, h), WsHeaderStatus::kInvalid);
 }
@@ -45,8 +49,9 @@ TEST(WsFrame, AcceptKeyMatchesRfcExample) {
 }
 
 TEST(HttpMessage, ParsesRequestWithBodyAndQuery) {
-  std::string raw = "POST /api/history?with=%E5%BC%A0&limit=5 HTTP/1.1\r\nHost: x\r\n"
-                    "W-Token: abc\r\nContent-Length: 2\r\n\r\n{}extra";
+  std::string raw =
+      "POST /api/history?with=%E5%BC%A0&limit=5 HTTP/1.1\r\nHost: x\r\n"
+      "W-Token: abc\r\nContent-Length: 2\r\n\r\n{}extra";
   HttpRequest req;
   auto r = parse_http_request(raw, req, {});
   ASSERT_EQ(r.status, HttpParseStatus::kComplete);
@@ -63,7 +68,8 @@ TEST(HttpMessage, ParsesRequestWithBodyAndQuery) {
 
 TEST(HttpMessage, WaitsForMoreAndRefusesBadInput) {
   HttpRequest req;
-  EXPECT_EQ(parse_http_request("GET / HTTP/1.1\r\nHost:", req, {}).status, HttpParseStatus::kNeedMore);
+  EXPECT_EQ(parse_http_request("GET / HTTP/1.1\r\nHost:", req, {}).status,
+            HttpParseStatus::kNeedMore);
   EXPECT_EQ(parse_http_request("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", req, {}).status,
             HttpParseStatus::kNeedMore);
   auto bad = [&](const std::string& raw) { return parse_http_request(raw, req, {}).error_status; };

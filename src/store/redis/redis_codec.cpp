@@ -81,7 +81,8 @@ std::string encode_committed(const std::vector<Committed>& batch) {
     if (i) out += ',';
     out += "{\"i\":" + std::to_string(c.id) + ",\"t\":" + std::to_string(c.ts) +
            ",\"s\":" + std::to_string(c.sender) + ",\"ss\":" + std::to_string(c.sender_seq) +
-           ",\"o\":" + std::to_string(c.origin) + ",\"u\":" + (c.duplicate ? "1" : "0") + ",\"sn\":";
+           ",\"o\":" + std::to_string(c.origin) + ",\"u\":" + (c.duplicate ? "1" : "0") +
+           ",\"sn\":";
     append_json_string(out, c.sender_name);
     out += ",\"c\":";
     append_json_string(out, c.content);
@@ -92,7 +93,8 @@ std::string encode_committed(const std::vector<Committed>& batch) {
     out += ",\"r\":[";
     for (std::size_t j = 0; j < c.recipients.size(); ++j) {
       if (j) out += ',';
-      out += "[" + std::to_string(c.recipients[j].id) + "," + std::to_string(c.recipients[j].seq) + ",";
+      out += "[" + std::to_string(c.recipients[j].id) + "," + std::to_string(c.recipients[j].seq) +
+             ",";
       append_json_string(out, c.recipients[j].name);
       out += ']';
     }
@@ -127,8 +129,8 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
         if (!r.is_array() || r.get_array().size() != 3) return std::nullopt;
         const auto& a = r.get_array();
         if (!a[0].is_int64() || !a[1].is_int64() || !a[2].is_string()) return std::nullopt;
-        c.recipients.push_back(Recipient{a[0].get_int64(), std::string(a[2].get_string()),
-                                         a[1].get_int64()});
+        c.recipients.push_back(
+            Recipient{a[0].get_int64(), std::string(a[2].get_string()), a[1].get_int64()});
       }
     }
     out.push_back(std::move(c));
@@ -139,9 +141,15 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
 std::string encode_event(const ClusterEvent& e) {
   std::string out = "{\"e\":";
   switch (e.kind) {
-    case ClusterEvent::Kind::kRevoke: out += "\"revoke\""; break;
-    case ClusterEvent::Kind::kGeneration: out += "\"gen\""; break;
-    case ClusterEvent::Kind::kPresence: out += "\"presence\""; break;
+    case ClusterEvent::Kind::kRevoke:
+      out += "\"revoke\"";
+      break;
+    case ClusterEvent::Kind::kGeneration:
+      out += "\"gen\"";
+      break;
+    case ClusterEvent::Kind::kPresence:
+      out += "\"presence\"";
+      break;
   }
   out += ",\"u\":" + std::to_string(e.user) + ",\"v\":" + std::to_string(e.value) + ",\"j\":";
   append_json_string(out, e.jti);
@@ -154,10 +162,14 @@ std::optional<ClusterEvent> decode_event(std::string_view text) {
   if (!o) return std::nullopt;
   ClusterEvent e;
   std::string kind = get_str(*o, "e");
-  if (kind == "revoke") e.kind = ClusterEvent::Kind::kRevoke;
-  else if (kind == "gen") e.kind = ClusterEvent::Kind::kGeneration;
-  else if (kind == "presence") e.kind = ClusterEvent::Kind::kPresence;
-  else return std::nullopt;
+  if (kind == "revoke")
+    e.kind = ClusterEvent::Kind::kRevoke;
+  else if (kind == "gen")
+    e.kind = ClusterEvent::Kind::kGeneration;
+  else if (kind == "presence")
+    e.kind = ClusterEvent::Kind::kPresence;
+  else
+    return std::nullopt;
   e.user = get_int(*o, "u");
   e.value = get_int(*o, "v");
   e.jti = get_str(*o, "j");

@@ -53,7 +53,9 @@ RedisUrl parse_redis_url(std::string_view url) {
 RedisConnection::RedisConnection(RedisUrl url, std::chrono::milliseconds timeout)
     : url_(std::move(url)), timeout_(timeout) {}
 
-RedisConnection::~RedisConnection() { reset(); }
+RedisConnection::~RedisConnection() {
+  reset();
+}
 
 void RedisConnection::reset() {
   if (ctx_) redisFree(ctx_);
@@ -162,7 +164,11 @@ std::string as_string(const redisReply* r) {
   return std::string(r->str, r->len);
 }
 
-bool is_nil(const redisReply* r) { return !r || r->type == REDIS_REPLY_NIL; }
-bool is_error(const redisReply* r) { return r && r->type == REDIS_REPLY_ERROR; }
+bool is_nil(const redisReply* r) {
+  return !r || r->type == REDIS_REPLY_NIL;
+}
+bool is_error(const redisReply* r) {
+  return r && r->type == REDIS_REPLY_ERROR;
+}
 
 }  // namespace parley::store::redis

@@ -15,12 +15,12 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kUsers = "parley:users";        // hash: name -> id
-constexpr const char* kUserIds = "parley:user_ids";   // counter
-constexpr const char* kMessageIds = "parley:msgid";   // counter
-constexpr const char* kRevoked = "parley:revoked";    // hash: jti -> exp
-constexpr const char* kGenerations = "parley:gens";   // hash: uid -> token generation
-constexpr const char* kCidTtl = "2592000";            // 30 days: retries come within minutes
+constexpr const char* kUsers = "parley:users";       // hash: name -> id
+constexpr const char* kUserIds = "parley:user_ids";  // counter
+constexpr const char* kMessageIds = "parley:msgid";  // counter
+constexpr const char* kRevoked = "parley:revoked";   // hash: jti -> exp
+constexpr const char* kGenerations = "parley:gens";  // hash: uid -> token generation
+constexpr const char* kCidTtl = "2592000";           // 30 days: retries come within minutes
 
 std::string ukey(UserId id, std::string_view suffix) {
   std::string k = "{u" + std::to_string(id) + "}:";
@@ -31,8 +31,12 @@ std::string ukey(UserId id, std::string_view suffix) {
 // Lua keys and argv for appending one copy of a message to `owner`'s inbox.
 std::vector<std::string> append_command(UserId owner, MessageId id, const std::string& entry,
                                         const std::vector<UserId>& peers) {
-  std::vector<std::string> argv = {"EVAL", kAppendLua, std::to_string(3 + peers.size()),
-                                   ukey(owner, "inbox"), ukey(owner, "ids"), ukey(owner, "convs")};
+  std::vector<std::string> argv = {"EVAL",
+                                   kAppendLua,
+                                   std::to_string(3 + peers.size()),
+                                   ukey(owner, "inbox"),
+                                   ukey(owner, "ids"),
+                                   ukey(owner, "convs")};
   for (UserId p : peers) argv.push_back(ukey(owner, "conv:" + std::to_string(p)));
   argv.push_back(std::to_string(id));
   argv.push_back(entry);
@@ -91,46 +95,30 @@ RedisStore::RedisStore(RedisOptions options)
 }
 
 RedisStore::~RedisStore() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  queue_.stop();
   if (worker_.joinable()) worker_.join();
 }
 
 void RedisStore::enqueue(Job job) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(job));
-  }
-  wake_.notify_one();
+  queue_.push(std::move(job));
 }
 
 template <typename T, typename F>
 void RedisStore::enqueue_query(Callback<T> done, F&& body) {
   auto cb = std::make_shared<Callback<T>>(std::move(done));
-  enqueue(Job{nullptr,
-              [cb, body = std::forward<F>(body)](RedisConnection& c) mutable -> std::function<void()> {
-                auto result = std::make_shared<Result<T>>(body(c));
-                return [cb, result] { (*cb)(std::move(*result)); };
-              },
-              [cb] { (*cb)(StoreError::kUnavailable); }});
+  enqueue(
+      Job{nullptr,
+          [cb, body = std::forward<F>(body)](RedisConnection& c) mutable -> std::function<void()> {
+            auto result = std::make_shared<Result<T>>(body(c));
+            return [cb, result] { (*cb)(std::move(*result)); };
+          },
+          [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void RedisStore::worker_loop() {
   std::vector<Job> jobs;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(200),
-                     [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      std::size_t n = std::min(queue_.size(), options_.max_batch);
-      jobs.assign(std::make_move_iterator(queue_.begin()),
-                  std::make_move_iterator(queue_.begin() + std::ptrdiff_t(n)));
-      queue_.erase(queue_.begin(), queue_.begin() + std::ptrdiff_t(n));
-    }
+  // Wakes at least every 200 ms to flush delivered cursors.
+  while (queue_.pop_batch(jobs, options_.max_batch, std::chrono::milliseconds(200))) {
     if (!jobs.empty() || !cursors_.empty()) run_batch(jobs);
     jobs.clear();
   }
@@ -372,34 +360,35 @@ void RedisStore::submit(SendRequest req) {
 }
 
 void RedisStore::create_user(std::string name, std::string hash, Callback<UserId> done) {
-  enqueue_query<UserId>(std::move(done), [name = std::move(name), hash = std::move(hash)](
-                                             RedisConnection& c) -> Result<UserId> {
-    if (!is_nil(c.command({"HGET", kUsers, name}).get())) return StoreError::kNameTaken;
-    UserId id = as_int(c.command({"INCR", kUserIds}).get());
-    c.command({"HSET", ukey(id, "profile"), "name", name, "password_hash", hash, "token_gen", "0",
-               "delivered_seq", "0", "created_ms", std::to_string(util::now_ms())});
-    if (as_int(c.command({"HSETNX", kUsers, name, std::to_string(id)}).get()) == 0) {
-      c.command({"DEL", ukey(id, "profile")});  // lost a race for the name
-      return StoreError::kNameTaken;
-    }
-    return id;
-  });
+  enqueue_query<UserId>(
+      std::move(done),
+      [name = std::move(name), hash = std::move(hash)](RedisConnection& c) -> Result<UserId> {
+        if (!is_nil(c.command({"HGET", kUsers, name}).get())) return StoreError::kNameTaken;
+        UserId id = as_int(c.command({"INCR", kUserIds}).get());
+        c.command({"HSET", ukey(id, "profile"), "name", name, "password_hash", hash, "token_gen",
+                   "0", "delivered_seq", "0", "created_ms", std::to_string(util::now_ms())});
+        if (as_int(c.command({"HSETNX", kUsers, name, std::to_string(id)}).get()) == 0) {
+          c.command({"DEL", ukey(id, "profile")});  // lost a race for the name
+          return StoreError::kNameTaken;
+        }
+        return id;
+      });
 }
 
 void RedisStore::find_user(std::string name, Callback<UserRecord> done) {
-  enqueue_query<UserRecord>(std::move(done), [name = std::move(name)](
-                                                 RedisConnection& c) -> Result<UserRecord> {
-    Reply id = c.command({"HGET", kUsers, name});
-    if (is_nil(id.get())) return StoreError::kNotFound;
-    UserRecord u;
-    u.id = as_int(id.get());
-    Reply p = c.command({"HMGET", ukey(u.id, "profile"), "name", "password_hash", "token_gen"});
-    if (p->elements != 3 || is_nil(p->element[1])) return StoreError::kNotFound;
-    u.name = as_string(p->element[0]);
-    u.password_hash = as_string(p->element[1]);
-    u.token_gen = as_int(p->element[2]);
-    return u;
-  });
+  enqueue_query<UserRecord>(
+      std::move(done), [name = std::move(name)](RedisConnection& c) -> Result<UserRecord> {
+        Reply id = c.command({"HGET", kUsers, name});
+        if (is_nil(id.get())) return StoreError::kNotFound;
+        UserRecord u;
+        u.id = as_int(id.get());
+        Reply p = c.command({"HMGET", ukey(u.id, "profile"), "name", "password_hash", "token_gen"});
+        if (p->elements != 3 || is_nil(p->element[1])) return StoreError::kNotFound;
+        u.name = as_string(p->element[0]);
+        u.password_hash = as_string(p->element[1]);
+        u.token_gen = as_int(p->element[2]);
+        return u;
+      });
 }
 
 void RedisStore::list_users(Callback<std::vector<std::string>> done) {
@@ -455,29 +444,30 @@ void RedisStore::mark_delivered(UserId user, Seq seq) {
 
 void RedisStore::history(UserId user, std::string peer, MessageId before, std::size_t limit,
                          Callback<HistoryPage> done) {
-  enqueue_query<HistoryPage>(std::move(done), [=, this, peer = std::move(peer)](
-                                                  RedisConnection& c) -> Result<HistoryPage> {
-    Reply pid = c.command({"HGET", kUsers, peer});
-    if (is_nil(pid.get())) return StoreError::kNotFound;
-    std::string me = user_name(user);
-    Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + as_string(pid.get())),
-                            before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
-                            "0", std::to_string(limit + 1)});
-    HistoryPage page;
-    std::size_t n = std::min(seqs->elements, limit);
-    page.more = seqs->elements > limit;
-    for (std::size_t i = 0; i < n; ++i)
-      c.append({"LINDEX", ukey(user, "inbox"), std::to_string(as_int(seqs->element[i]) - 1)});
-    for (std::size_t i = 0; i < n; ++i) {
-      Reply e = c.read();
-      auto entry = decode_entry(as_string(e.get()), as_int(seqs->element[i]), me);
-      if (!entry) continue;
-      page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
-                                            std::move(entry->to), std::move(entry->content)});
-    }
-    std::reverse(page.messages.begin(), page.messages.end());
-    return page;
-  });
+  enqueue_query<HistoryPage>(
+      std::move(done),
+      [=, this, peer = std::move(peer)](RedisConnection& c) -> Result<HistoryPage> {
+        Reply pid = c.command({"HGET", kUsers, peer});
+        if (is_nil(pid.get())) return StoreError::kNotFound;
+        std::string me = user_name(user);
+        Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + as_string(pid.get())),
+                                before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
+                                "0", std::to_string(limit + 1)});
+        HistoryPage page;
+        std::size_t n = std::min(seqs->elements, limit);
+        page.more = seqs->elements > limit;
+        for (std::size_t i = 0; i < n; ++i)
+          c.append({"LINDEX", ukey(user, "inbox"), std::to_string(as_int(seqs->element[i]) - 1)});
+        for (std::size_t i = 0; i < n; ++i) {
+          Reply e = c.read();
+          auto entry = decode_entry(as_string(e.get()), as_int(seqs->element[i]), me);
+          if (!entry) continue;
+          page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                                std::move(entry->to), std::move(entry->content)});
+        }
+        std::reverse(page.messages.begin(), page.messages.end());
+        return page;
+      });
 }
 
 void RedisStore::conversations(UserId user, std::size_t limit,
@@ -489,15 +479,16 @@ void RedisStore::conversations(UserId user, std::size_t limit,
         std::vector<Conversation> out;
         for (std::size_t i = 0; i < peers->elements; ++i) {
           UserId peer = as_int(peers->element[i]);
-          Reply last = c.command({"ZREVRANGE", ukey(user, "conv:" + std::to_string(peer)), "0", "0"});
+          Reply last =
+              c.command({"ZREVRANGE", ukey(user, "conv:" + std::to_string(peer)), "0", "0"});
           if (last->elements == 0) continue;
           Seq seq = as_int(last->element[0]);
           Reply e = c.command({"LINDEX", ukey(user, "inbox"), std::to_string(seq - 1)});
           auto entry = decode_entry(as_string(e.get()), seq, me);
           if (!entry) continue;
-          out.push_back(Conversation{user_name(peer),
-                                     StoredMessage{entry->id, entry->ts, std::move(entry->from),
-                                                   std::move(entry->to), std::move(entry->content)}});
+          out.push_back(Conversation{
+              user_name(peer), StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                             std::move(entry->to), std::move(entry->content)}});
         }
         return out;
       });
@@ -544,24 +535,25 @@ void RedisStore::ping(Callback<Empty> done) {
 }
 
 void RedisStore::load_revocations(Callback<RevocationState> done) {
-  enqueue_query<RevocationState>(std::move(done), [](RedisConnection& c) -> Result<RevocationState> {
-    RevocationState st;
-    std::int64_t now = util::now_s();
-    Reply r = c.command({"HGETALL", kRevoked});
-    for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
-      std::string jti = as_string(r->element[i]);
-      std::int64_t exp = as_int(r->element[i + 1]);
-      if (exp <= now) {
-        c.command({"HDEL", kRevoked, jti});
-      } else {
-        st.revoked.emplace_back(std::move(jti), exp);
-      }
-    }
-    Reply g = c.command({"HGETALL", kGenerations});
-    for (std::size_t i = 0; i + 1 < g->elements; i += 2)
-      st.generations.emplace_back(as_int(g->element[i]), as_int(g->element[i + 1]));
-    return st;
-  });
+  enqueue_query<RevocationState>(
+      std::move(done), [](RedisConnection& c) -> Result<RevocationState> {
+        RevocationState st;
+        std::int64_t now = util::now_s();
+        Reply r = c.command({"HGETALL", kRevoked});
+        for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
+          std::string jti = as_string(r->element[i]);
+          std::int64_t exp = as_int(r->element[i + 1]);
+          if (exp <= now) {
+            c.command({"HDEL", kRevoked, jti});
+          } else {
+            st.revoked.emplace_back(std::move(jti), exp);
+          }
+        }
+        Reply g = c.command({"HGETALL", kGenerations});
+        for (std::size_t i = 0; i + 1 < g->elements; i += 2)
+          st.generations.emplace_back(as_int(g->element[i]), as_int(g->element[i + 1]));
+        return st;
+      });
 }
 
 }  // namespace parley::store::redis

@@ -19,16 +19,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/job_queue.hpp"
 #include "store/redis/redis_connection.hpp"
 #include "store/store.hpp"
 
 namespace parley::store::redis {
 
 struct RedisOptions {
-  std::string url;                                    // redis://[:password@]host:port[/db]
-  std::chrono::milliseconds timeout{1000};            // connect and command time-out
-  std::size_t max_batch = 1024;                       // jobs per pipeline at most
-  std::function<void(std::uint64_t)> on_commit_us;    // observes each batch's latency
+  std::string url;                                  // redis://[:password@]host:port[/db]
+  std::chrono::milliseconds timeout{1000};          // connect and command time-out
+  std::size_t max_batch = 1024;                     // jobs per pipeline at most
+  std::function<void(std::uint64_t)> on_commit_us;  // observes each batch's latency
 };
 
 class RedisStore final : public Store {
@@ -78,10 +79,7 @@ class RedisStore final : public Store {
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{100};
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> queue_;  // GUARDED_BY(mutex_)
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  JobQueue<Job> queue_;
 
   // Worker thread only.
   std::unordered_map<UserId, std::string> names_;  // id -> name (names never change)

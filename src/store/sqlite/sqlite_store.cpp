@@ -13,9 +13,9 @@
 namespace parley::store::sqlite {
 
 SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
-  int rc = sqlite3_open_v2(options_.path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(options_.path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -40,18 +40,13 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
 }
 
 SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  queue_.stop();
   if (writer_.joinable()) writer_.join();
   // Statements must be finalised before the connection closes.
-  for (Statement* s : {&begin_, &commit_, &rollback_, &insert_user_, &find_user_,
-                       &insert_message_, &find_cid_, &insert_inbox_, &max_seq_,
-                       &read_inbox_, &read_inbox_incoming_, &read_cursor_, &raise_cursor_,
-                       &history_, &recent_, &insert_revoked_, &bump_gen_,
-                       &read_gen_, &ping_})
+  for (Statement* s :
+       {&begin_, &commit_, &rollback_, &insert_user_, &find_user_, &insert_message_, &find_cid_,
+        &insert_inbox_, &max_seq_, &read_inbox_, &read_inbox_incoming_, &read_cursor_,
+        &raise_cursor_, &history_, &recent_, &insert_revoked_, &bump_gen_, &read_gen_, &ping_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -60,8 +55,8 @@ void SqliteStore::prepare_statements() {
   begin_ = Statement(db_, "BEGIN IMMEDIATE");
   commit_ = Statement(db_, "COMMIT");
   rollback_ = Statement(db_, "ROLLBACK");
-  insert_user_ = Statement(
-      db_, "INSERT INTO users(name, password_hash, created_ms) VALUES(?1, ?2, ?3)");
+  insert_user_ =
+      Statement(db_, "INSERT INTO users(name, password_hash, created_ms) VALUES(?1, ?2, ?3)");
   find_user_ = Statement(db_, "SELECT id, name, password_hash, token_gen FROM users WHERE name=?1");
   insert_message_ = Statement(db_,
                               "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
@@ -110,11 +105,7 @@ void SqliteStore::load_users() {
 // ---- queue and group commit ------------------------------------------------------------------
 
 void SqliteStore::enqueue(Job job) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(job));
-  }
-  wake_.notify_one();
+  queue_.push(std::move(job));
 }
 
 template <typename T, typename F>
@@ -129,17 +120,8 @@ void SqliteStore::enqueue_query(Callback<T> done, F&& body) {
 
 void SqliteStore::writer_loop() {
   std::vector<Job> jobs;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      std::size_t n = std::min(queue_.size(), options_.max_batch);
-      jobs.assign(std::make_move_iterator(queue_.begin()),
-                  std::make_move_iterator(queue_.begin() + std::ptrdiff_t(n)));
-      queue_.erase(queue_.begin(), queue_.begin() + std::ptrdiff_t(n));
-    }
-    run_batch(jobs);
+  while (queue_.pop_batch(jobs, options_.max_batch, std::chrono::hours(1))) {
+    if (!jobs.empty()) run_batch(jobs);
     jobs.clear();
   }
 }
@@ -295,39 +277,42 @@ void SqliteStore::do_submit(SendRequest& req) {
 // ---- operations --------------------------------------------------------------------------------
 
 void SqliteStore::create_user(std::string name, std::string hash, Callback<UserId> done) {
-  enqueue_query<UserId>(std::move(done), [this, name = std::move(name), hash = std::move(hash)]()
-                                             -> Result<UserId> {
-    if (ids_.count(name)) return StoreError::kNameTaken;
-    insert_user_.bind(1, name).bind(2, hash).bind(3, util::now_ms()).run();
-    UserId id = sqlite3_last_insert_rowid(db_);
-    ids_.emplace(name, id);
-    names_.emplace(id, name);
-    return id;
-  });
+  enqueue_query<UserId>(std::move(done),
+                        [this, name = std::move(name), hash = std::move(hash)]() -> Result<UserId> {
+                          if (ids_.count(name)) return StoreError::kNameTaken;
+                          insert_user_.bind(1, name).bind(2, hash).bind(3, util::now_ms()).run();
+                          UserId id = sqlite3_last_insert_rowid(db_);
+                          ids_.emplace(name, id);
+                          names_.emplace(id, name);
+                          return id;
+                        });
 }
 
 void SqliteStore::find_user(std::string name, Callback<UserRecord> done) {
-  enqueue_query<UserRecord>(std::move(done), [this, name = std::move(name)]() -> Result<UserRecord> {
-    find_user_.bind(1, name);
-    if (!find_user_.step()) {
-      find_user_.reset();
-      return StoreError::kNotFound;
-    }
-    UserRecord u{find_user_.int64(0), std::string(find_user_.text(1)),
-                 std::string(find_user_.text(2)), find_user_.int64(3)};
-    find_user_.reset();
-    return u;
-  });
+  enqueue_query<UserRecord>(std::move(done),
+                            [this, name = std::move(name)]() -> Result<UserRecord> {
+                              find_user_.bind(1, name);
+                              if (!find_user_.step()) {
+                                find_user_.reset();
+                                return StoreError::kNotFound;
+                              }
+                              UserRecord u{find_user_.int64(0), std::string(find_user_.text(1)),
+                                           std::string(find_user_.text(2)), find_user_.int64(3)};
+                              find_user_.reset();
+                              return u;
+                            });
 }
 
 void SqliteStore::list_users(Callback<std::vector<std::string>> done) {
-  enqueue_query<std::vector<std::string>>(std::move(done), [this]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> names;
-    names.reserve(ids_.size());
-    for (const auto& [name, id] : ids_) names.push_back(name);
-    std::sort(names.begin(), names.end());
-    return names;
-  });
+  enqueue_query<std::vector<std::string>>(std::move(done),
+                                          [this]() -> Result<std::vector<std::string>> {
+                                            std::vector<std::string> names;
+                                            names.reserve(ids_.size());
+                                            for (const auto& [name, id] : ids_)
+                                              names.push_back(name);
+                                            std::sort(names.begin(), names.end());
+                                            return names;
+                                          });
 }
 
 void SqliteStore::submit(SendRequest req) {
@@ -392,52 +377,54 @@ void SqliteStore::mark_delivered(UserId user, Seq seq) {
 
 void SqliteStore::history(UserId user, std::string peer, MessageId before, std::size_t limit,
                           Callback<HistoryPage> done) {
-  enqueue_query<HistoryPage>(std::move(done), [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
-    HistoryPage page;
-    auto it = ids_.find(peer);
-    if (it == ids_.end()) return StoreError::kNotFound;
-    history_.bind(1, user)
-        .bind(2, it->second)
-        .bind(3, "," + std::to_string(it->second) + ",")
-        .bind(4, before > 0 ? before : INT64_MAX)
-        .bind(5, std::int64_t(limit) + 1);
-    while (history_.step()) {
-      if (page.messages.size() == limit) {
-        page.more = true;
-        break;
-      }
-      page.messages.push_back(read_message(history_, 0));
-    }
-    history_.reset();
-    std::reverse(page.messages.begin(), page.messages.end());
-    return page;
-  });
+  enqueue_query<HistoryPage>(std::move(done),
+                             [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
+                               HistoryPage page;
+                               auto it = ids_.find(peer);
+                               if (it == ids_.end()) return StoreError::kNotFound;
+                               history_.bind(1, user)
+                                   .bind(2, it->second)
+                                   .bind(3, "," + std::to_string(it->second) + ",")
+                                   .bind(4, before > 0 ? before : INT64_MAX)
+                                   .bind(5, std::int64_t(limit) + 1);
+                               while (history_.step()) {
+                                 if (page.messages.size() == limit) {
+                                   page.more = true;
+                                   break;
+                                 }
+                                 page.messages.push_back(read_message(history_, 0));
+                               }
+                               history_.reset();
+                               std::reverse(page.messages.begin(), page.messages.end());
+                               return page;
+                             });
 }
 
 void SqliteStore::conversations(UserId user, std::size_t limit,
                                 Callback<std::vector<Conversation>> done) {
   // The peers of the user's most recent messages (a bounded scan of the inbox's tail).
-  enqueue_query<std::vector<Conversation>>(std::move(done), [=, this]() -> Result<std::vector<Conversation>> {
-    constexpr std::int64_t kScan = 5000;
-    std::vector<Conversation> out;
-    std::unordered_map<std::string, bool> seen;
-    recent_.bind(1, user).bind(2, kScan);
-    while (recent_.step() && out.size() < limit) {
-      StoredMessage m = read_message(recent_, 0);
-      std::vector<std::string> peers;
-      if (m.from != user_name(user)) {
-        peers.push_back(m.from);
-      } else {
-        peers = m.to;
-      }
-      for (auto& p : peers) {
-        if (out.size() >= limit || !seen.emplace(p, true).second) continue;
-        out.push_back(Conversation{p, m});
-      }
-    }
-    recent_.reset();
-    return out;
-  });
+  enqueue_query<std::vector<Conversation>>(
+      std::move(done), [=, this]() -> Result<std::vector<Conversation>> {
+        constexpr std::int64_t kScan = 5000;
+        std::vector<Conversation> out;
+        std::unordered_map<std::string, bool> seen;
+        recent_.bind(1, user).bind(2, kScan);
+        while (recent_.step() && out.size() < limit) {
+          StoredMessage m = read_message(recent_, 0);
+          std::vector<std::string> peers;
+          if (m.from != user_name(user)) {
+            peers.push_back(m.from);
+          } else {
+            peers = m.to;
+          }
+          for (auto& p : peers) {
+            if (out.size() >= limit || !seen.emplace(p, true).second) continue;
+            out.push_back(Conversation{p, m});
+          }
+        }
+        recent_.reset();
+        return out;
+      });
 }
 
 void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,

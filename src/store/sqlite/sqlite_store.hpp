@@ -16,15 +16,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/job_queue.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/store.hpp"
 
 namespace parley::store::sqlite {
 
 struct SqliteOptions {
-  std::string path;               // database file; created with its folder's permissions
-  bool sync_full = true;          // synchronous=FULL (survives power loss) or NORMAL (process crash)
-  std::size_t max_batch = 4096;   // jobs per transaction at most
+  std::string path;              // database file; created with its folder's permissions
+  bool sync_full = true;         // synchronous=FULL (survives power loss) or NORMAL (process crash)
+  std::size_t max_batch = 4096;  // jobs per transaction at most
   std::function<void(std::uint64_t)> on_commit_us;  // observes each commit's latency (optional)
 };
 
@@ -82,16 +83,13 @@ class SqliteStore final : public Store {
   CommitSink* sink_ = nullptr;
   std::atomic<bool> healthy_{true};
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> queue_;  // GUARDED_BY(mutex_)
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  JobQueue<Job> queue_;
 
   // Writer thread only.
   std::unordered_map<std::string, UserId> ids_;
   std::unordered_map<UserId, std::string> names_;
-  std::unordered_map<UserId, Seq> heads_;                // last seq per user, loaded lazily
-  std::unordered_map<UserId, Seq> delivered_;            // pending cursor raises
+  std::unordered_map<UserId, Seq> heads_;      // last seq per user, loaded lazily
+  std::unordered_map<UserId, Seq> delivered_;  // pending cursor raises
   std::vector<Committed> committed_;
   std::vector<Rejected> rejected_;
 

@@ -16,7 +16,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (rc != SQLITE_OK) throw_error(db, rc);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
@@ -67,7 +69,8 @@ void Statement::reset() {
 
 std::string_view Statement::text(int col) const {
   auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, col)))
+           : std::string_view();
 }
 
 void exec(sqlite3* db, std::string_view sql) {
