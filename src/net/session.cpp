@@ -158,6 +158,7 @@ void Connection::pump_backlog() {
   std::string frame;
   while (backlog_next_ < backlog_.size() && out_.size() + writing_.size() < room) {
     const store::InboxEntry& e = backlog_[backlog_next_++];
+    if (resume_ && e.seq <= last_seq_) continue;  // already sent on this connection
     protocol::MessageView m{e.id,      e.ts,
                             e.from,    e.own ? &e.to : nullptr,
                             e.content, e.own ? std::string_view(e.cid) : std::string_view()};
