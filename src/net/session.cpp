@@ -96,19 +96,9 @@ void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool 
   tokens_at_ms_ = util::mono_ms();
   spdlog::debug("conn {}: '{}' authenticated ({})", id_, name_, resume ? "resume" : "classic");
 
-  if (resume) {
-    backlog_after_ = resume_seq;
-    return request_backlog();
-  }
-  svc_.store->delivered_cursor(
-      uid_, on_shard<store::Seq>(*this, shard_.context(), [](Connection& c, auto r) {
-        if (auto* seq = std::get_if<store::Seq>(&r)) {
-          c.backlog_after_ = *seq;
-          return c.request_backlog();
-        }
-        c.fail_ws(close_code::kInternalError, frame_error::kStoreUnavailable,
-                  "store unavailable; reconnect later");
-      }));
+  // Classic clients start at the delivered cursor (-1), resuming ones after their seq.
+  backlog_after_ = resume ? resume_seq : -1;
+  request_backlog();
 }
 
 void Connection::request_backlog() {

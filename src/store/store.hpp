@@ -63,7 +63,8 @@ class Store {
   virtual void submit(SendRequest req) = 0;
 
   // Inbox entries with seq > after, oldest first, at most `limit`. `incoming_only` skips the
-  // user's own copies (the classic "offline messages").
+  // user's own copies (the classic "offline messages"). `after` < 0 starts at the user's
+  // delivered cursor (one round trip for a classic login).
   virtual void read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                           Callback<InboxPage> done) = 0;
   // Where the classic "undelivered" read starts: the highest seq written to any connection.

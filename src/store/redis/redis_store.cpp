@@ -404,10 +404,11 @@ void RedisStore::list_users(Callback<std::vector<std::string>> done) {
 
 void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                             Callback<InboxPage> done) {
-  enqueue_query<InboxPage>(std::move(done), [=, this](RedisConnection& c) -> Result<InboxPage> {
+  enqueue_query<InboxPage>(std::move(done), [=, this](RedisConnection& c) mutable -> Result<InboxPage> {
     std::string me = user_name(user);
     InboxPage page;
     page.head = as_int(c.command({"LLEN", ukey(user, "inbox")}).get());
+    if (after < 0) after = cursor(c, user);
     page.scanned = after;
     // LRANGE is by index: seq N lives at index N-1.
     Reply r = c.command({"LRANGE", ukey(user, "inbox"), std::to_string(after),
@@ -424,12 +425,15 @@ void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::siz
   });
 }
 
+Seq RedisStore::cursor(RedisConnection& c, UserId user) {
+  Seq s = as_int(c.command({"HGET", ukey(user, "profile"), "delivered_seq"}).get());
+  if (auto it = cursors_.find(user); it != cursors_.end()) s = std::max(s, it->second);
+  return s;
+}
+
 void RedisStore::delivered_cursor(UserId user, Callback<Seq> done) {
-  enqueue_query<Seq>(std::move(done), [=, this](RedisConnection& c) -> Result<Seq> {
-    Seq s = as_int(c.command({"HGET", ukey(user, "profile"), "delivered_seq"}).get());
-    if (auto it = cursors_.find(user); it != cursors_.end()) s = std::max(s, it->second);
-    return s;
-  });
+  enqueue_query<Seq>(std::move(done),
+                     [=, this](RedisConnection& c) -> Result<Seq> { return cursor(c, user); });
 }
 
 void RedisStore::mark_delivered(UserId user, Seq seq) {

@@ -71,6 +71,7 @@ class RedisStore final : public Store {
   void run_sends(std::vector<SendRequest*>& sends);
   void flush_cursors();
   std::string user_name(UserId id);
+  Seq cursor(RedisConnection& c, UserId user);
 
   RedisOptions options_;
   CommitSink* sink_ = nullptr;

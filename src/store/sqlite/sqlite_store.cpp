@@ -331,8 +331,10 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
   enqueue_query<InboxPage>(std::move(done), [=, this]() -> Result<InboxPage> {
     InboxPage page;
     page.head = head_seq(user);
+    Seq from = after >= 0 ? after : cursor(user);
+    page.scanned = from;
     Statement& s = incoming_only ? read_inbox_incoming_ : read_inbox_;
-    s.bind(1, user).bind(2, after).bind(3, std::int64_t(limit) + 1);
+    s.bind(1, user).bind(2, from).bind(3, std::int64_t(limit) + 1);
     while (s.step()) {
       if (page.entries.size() == limit) {
         page.more = true;
@@ -356,14 +358,16 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
   });
 }
 
+Seq SqliteStore::cursor(UserId user) {
+  read_cursor_.bind(1, user);
+  Seq s = read_cursor_.step() ? read_cursor_.int64(0) : 0;
+  read_cursor_.reset();
+  if (auto it = delivered_.find(user); it != delivered_.end()) s = std::max(s, it->second);
+  return s;
+}
+
 void SqliteStore::delivered_cursor(UserId user, Callback<Seq> done) {
-  enqueue_query<Seq>(std::move(done), [=, this]() -> Result<Seq> {
-    read_cursor_.bind(1, user);
-    Seq s = read_cursor_.step() ? read_cursor_.int64(0) : 0;
-    read_cursor_.reset();
-    if (auto it = delivered_.find(user); it != delivered_.end()) s = std::max(s, it->second);
-    return s;
-  });
+  enqueue_query<Seq>(std::move(done), [=, this]() -> Result<Seq> { return cursor(user); });
 }
 
 void SqliteStore::mark_delivered(UserId user, Seq seq) {

@@ -73,6 +73,7 @@ class SqliteStore final : public Store {
 
   // Writer-thread helpers.
   Seq& head_seq(UserId user);
+  Seq cursor(UserId user);
   std::string user_name(UserId id) const;
   std::vector<std::string> recipient_names(std::string_view ids) const;
   void do_submit(SendRequest& req);
