@@ -6,5 +6,5 @@ ensure_packages "${BUILD_PACKAGES[@]}"
 build_server
 build_web
 cd "$ROOT"
-log "starting parley on http://localhost:9288 (Ctrl-C stops it)"
+log "starting parley (default http://localhost:9288; Ctrl-C stops it)"
 exec "$BUILD/parley" --web "$ROOT/web/dist" "$@"
