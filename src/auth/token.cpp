@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "util/base64.hpp"
@@ -63,7 +64,8 @@ std::string TokenSigner::sign(std::string_view input) const {
 std::string TokenSigner::issue(TokenClaims& c, std::int64_t lifetime_s) const {
   c.jti = random_hex(16);
   c.iat = util::now_s();
-  c.exp = c.iat + lifetime_s;
+  // At most 100 years: keeps exp far from overflow whatever the configuration says.
+  c.exp = c.iat + std::clamp<std::int64_t>(lifetime_s, 1, 100ll * 365 * 24 * 3600);
   std::string payload = "{\"sub\":";
   util::append_json_string(payload, c.name);
   payload += ",\"uid\":" + std::to_string(c.uid) + ",\"gen\":" + std::to_string(c.gen) +

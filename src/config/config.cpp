@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -49,20 +50,23 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "allowed_origins", c.allowed_origins);
   read(root, "tls_cert", c.tls_cert);
   read(root, "tls_key", c.tls_key);
-  if (const YAML::Node h = root["password_hash"]) {
-    std::string v = h.as<std::string>();
-    if (v == "interactive")
-      c.hash_cost = HashCost::kInteractive;
-    else if (v == "fast")
-      c.hash_cost = HashCost::kFast;
-    else
-      throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
+  std::string hash;
+  read(root, "password_hash", hash);
+  if (hash == "interactive") {
+    c.hash_cost = HashCost::kInteractive;
+  } else if (hash == "fast") {
+    c.hash_cost = HashCost::kFast;
+  } else if (!hash.empty()) {
+    throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
   }
   if (const YAML::Node redis = root["redis"]) {
-    if (redis.IsScalar())
-      c.redis_url = redis.as<std::string>();
-    else
+    if (redis.IsScalar()) {
+      read(root, "redis", c.redis_url);
+    } else if (redis.IsMap()) {
       read(redis, "url", c.redis_url);
+    } else {
+      throw std::runtime_error("config: 'redis' must be a URL or a mapping with 'url'");
+    }
   }
   if (const YAML::Node l = root["limits"]) {
     if (!l.IsMap()) throw std::runtime_error("config: 'limits' must be a mapping");
@@ -82,8 +86,26 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "hash_concurrency", c.limits.hash_concurrency);
     read(l, "loginlist_push_max_users", c.limits.loginlist_push_max_users);
   }
-  if (c.limits.max_frame_bytes < 1024 || c.limits.max_body_bytes < 1024)
-    throw std::runtime_error("config: frame and body limits must be at least 1024 bytes");
+  validate(c);
+}
+
+void validate(Config& c) {
+  const Limits& l = c.limits;
+  auto fail = [](const char* what) { throw std::runtime_error(std::string("config: ") + what); };
+  if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
+    fail("frame and body limits must be at least 1024 bytes");
+  if (!std::isfinite(l.messages_per_second) || l.messages_per_second < 0)
+    fail("messages_per_second must be a number >= 0");
+  if (!std::isfinite(l.message_burst) || l.message_burst < 1) fail("message_burst must be >= 1");
+  if (l.auth_timeout_s < 1 || l.ping_interval_s < 1 || l.idle_timeout_s < 1 ||
+      l.auth_timeout_s > 86400 || l.ping_interval_s > 86400 || l.idle_timeout_s > 86400)
+    fail("auth_timeout, ping_interval and idle_timeout must be 1..86400 seconds");
+  if (l.login_failures_per_minute < 0) fail("login_failures_per_minute must be >= 0");
+  if (c.token_lifetime_s < 1 || c.token_lifetime_s > 10ll * 365 * 24 * 3600)
+    fail("token_lifetime must be 1 second .. 10 years");
+  if (c.presence_delay_ms < 0 || c.presence_delay_ms > 60000)
+    fail("presence_delay_ms must be 0..60000");
+  if (c.resume_page < 1 || c.resume_page > 100000) fail("resume_page must be 1..100000");
   if (c.limits.hash_concurrency == 0) c.limits.hash_concurrency = 1;
 }
 

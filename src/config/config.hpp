@@ -60,7 +60,10 @@ struct Config {
 // `exit_code` tells which.
 std::optional<Config> load_config(int argc, char** argv, int& exit_code);
 
-// Applies a YAML document to `c`. Throws std::runtime_error naming the bad key.
+// Applies a YAML document to `c`, then validate(). Throws std::runtime_error naming the bad key.
 void apply_yaml(Config& c, const std::string& yaml_text);
+// Checks ranges (finite rates, positive time-outs, sane token lifetime); throws
+// std::runtime_error starting "config:".
+void validate(Config& c);
 
 }  // namespace parley::config

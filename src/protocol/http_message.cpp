@@ -111,10 +111,12 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
   for (std::size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
     if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
+      // Exactly two hex digits (from_chars alone would also take a sign).
+      if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(in[i + 2])))
+        return std::nullopt;
       int v = 0;
-      auto r = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
-      if (r.ec != std::errc() || r.ptr != in.data() + i + 3) return std::nullopt;
+      std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
       out += char(v);
       i += 2;
     } else if (c == '+' && plus_is_space) {

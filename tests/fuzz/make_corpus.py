@@ -193,6 +193,7 @@ limits:
     "anchors": "base: &b {max_recipients: 3}\nlimits: *b\n",
     "original_goim": "name: goim\nport: 9288\nredis:\n  addr: 127.0.0.1:6379\n",
     "empty": "",
+    "interactive_tls": "password_hash: interactive\ntls_cert: /etc/parley/cert.pem\ntls_key: /etc/parley/key.pem\nloginlist_push_max_users: 500\n",
 }
 for k, v in configs.items():
     write("fuzz_config", k, v)

@@ -47,6 +47,18 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
   config::Config e;
   config::apply_yaml(e, "");
   EXPECT_EQ(e.port, 9288);
+  // Found by fuzz_config: each must be a clean "config:" error, never a raw exception or UB.
+  for (const char* bad : {"limits:\n  messages_per_second: .nan\n", "limits:\n  idle_timeout: -5\n",
+                          "password_hash: [interactive]\n", "token_lifetime: 9223372036854775807\n",
+                          "redis: [1]\n", "password_hash: bcrypt\n"}) {
+    config::Config f;
+    try {
+      config::apply_yaml(f, bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const std::runtime_error& err) {
+      EXPECT_EQ(std::string(err.what()).rfind("config:", 0), 0u) << err.what();
+    }
+  }
 }
 
 }  // namespace

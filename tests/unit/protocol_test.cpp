@@ -80,6 +80,8 @@ TEST(HttpMessage, WaitsForMoreAndRefusesBadInput) {
   EXPECT_EQ(bad("GET / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n"), 413);
   EXPECT_EQ(bad("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 501);
   EXPECT_EQ(bad("GET /%zz HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(bad("GET /api/%-1%-0 HTTP/1.1\r\n\r\n"), 400);  // found by fuzz_http_request
+  EXPECT_EQ(bad("GET /%4 HTTP/1.1\r\n\r\n"), 400);
   EXPECT_EQ(bad("GET / HTTP/1.1\r\nX: " + std::string(9000, 'a')), 431);
 }
 
