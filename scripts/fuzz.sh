@@ -13,7 +13,8 @@
 # inputs to .../artifacts/<target>/. Exits non-zero when any target crashed, leaked, timed out or
 # broke an invariant. Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_PARALLEL (1),
 # FUZZ_JOBS (build jobs, 2), FUZZ_STRICT (0), FUZZ_ARGS (extra libFuzzer flags).
-# `scripts/fuzz.sh 0` only builds and replays.
+# `scripts/fuzz.sh 0` only builds and replays. `scripts/fuzz.sh --coverage` builds an llvm-cov
+# variant (build-fuzz-cov) and reports the source coverage of the corpora (committed + scratch).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,12 @@ FUZZ_DIR="$ROOT/tests/fuzz"
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 PARALLEL="${FUZZ_PARALLEL:-1}"
 JOBS="${FUZZ_JOBS:-2}"
+COVERAGE=0
+if [ "${1:-}" = "--coverage" ]; then
+  COVERAGE=1
+  shift
+  BUILD="${FUZZ_COV_BUILD_DIR:-$BUILD-cov}"
+fi
 SECONDS_EACH="${1:-10}"
 shift || true
 ALL_TARGETS=(fuzz_http_request fuzz_ws_frame fuzz_client_frame fuzz_token fuzz_json_body fuzz_config)
@@ -72,10 +79,33 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
   CC=clang CXX=clang++ cmake -S "$FUZZ_DIR" -B "$BUILD" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DPARLEY_FUZZ_COVERAGE=$([ "$COVERAGE" = 1 ] && echo ON || echo OFF)" >/dev/null
 fi
 log "building fuzzers (-j$JOBS)"
 cmake --build "$BUILD" -j "$JOBS" -- >/dev/null
+
+# ---- coverage report of the committed corpus + the scratch corpus of the last runs ----
+if [ "$COVERAGE" = 1 ]; then
+  scratch_root="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}/scratch"
+  profiles="$BUILD/profiles"
+  rm -rf "$profiles"
+  mkdir -p "$profiles"
+  objects=()
+  for t in "${TARGETS[@]}"; do
+    dirs=("$FUZZ_DIR/corpus/$t")
+    [ -d "$scratch_root/$t" ] && dirs+=("$scratch_root/$t")
+    log "replaying ${dirs[*]} through $t"
+    LLVM_PROFILE_FILE="$profiles/$t.profraw" PARLEY_FUZZ_STRICT=0 \
+      "$BUILD/$t" -runs=0 "${dirs[@]}" >"$profiles/$t.log" 2>&1 || true
+    objects+=(-object "$BUILD/$t")
+  done
+  llvm-profdata-14 merge -sparse "$profiles"/*.profraw -o "$profiles/merged.profdata"
+  sources=("$ROOT"/src/util/*.cpp "$ROOT"/src/protocol/{http_message,ws_frame,client_frame,server_frame}.cpp
+           "$ROOT"/src/auth/token.cpp "$ROOT"/src/config/config.cpp)
+  llvm-cov-14 report "${objects[@]:1}" -instr-profile="$profiles/merged.profdata" "${sources[@]}"
+  log "line-by-line: llvm-cov-14 show ${objects[*]:1} -instr-profile=$profiles/merged.profdata <file>"
+  exit 0
+fi
 
 # ---- replay seeds and regressions ----
 # Strict: the checks for known open bugs (FUZZ_CHECK_KNOWN) apply, so every regression input of
@@ -150,12 +180,12 @@ for t in "${TARGETS[@]}"; do
     "${cov:--}" "${ft:--}" "${corp:--}" "$result"
 done
 printf '\nwall time %ss; logs in %s/logs\n' "$(($(date +%s) - start))" "$BUILD"
+if [ "$failed" -ne 0 ]; then
+  printf '\nminimize a crash: %s/<target> -minimize_crash=1 -runs=100000 <artifact>\n' "$BUILD"
+  printf 'then add it to tests/fuzz/regressions/<target>/\n'
+fi
 if [ "$replay_failed" -ne 0 ]; then
   printf '\nreplay of committed seeds/regressions FAILED (known bugs still open?): %s/replay.log\n' "$BUILD"
   failed=1
 fi
-if [ "$failed" -ne 0 ]; then
-  printf '\nminimize a crash: %s/<target> -minimize_crash=1 -runs=100000 <artifact>\n' "$BUILD"
-  printf 'then add it to tests/fuzz/regressions/<target>/\n'
-  exit 1
-fi
+exit "$failed"

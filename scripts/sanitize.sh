@@ -49,6 +49,10 @@ built=$(date +%s)
 
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
+# Tests that assert memory bounds (RSS) can skip those under a sanitizer: ASan and TSan multiply
+# RSS (shadow memory, quarantine). Compiled code can also test __SANITIZE_ADDRESS__ /
+# __SANITIZE_THREAD__.
+export PARLEY_SANITIZER="$MODE"
 if [ "$MODE" = asan ]; then
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$LOGS/asan:log_exe_name=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOGS/ubsan:log_exe_name=1"

@@ -3,6 +3,7 @@
 // reading while being flooded.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -81,7 +82,9 @@ TEST(Limits, ASlowConsumerIsDroppedAndResumesWithoutLoss) {
     }
   }
   EXPECT_GE(metric(server.port(), "parley_slow_consumer_drops_total"), 1);
-  EXPECT_LT(rss_kib(server.pid()), 200 * 1024) << "server memory must stay bounded";
+  // Sanitizers multiply RSS (shadow memory, quarantine): the bound holds for real builds.
+  if (!std::getenv("PARLEY_SANITIZER"))
+    EXPECT_LT(rss_kib(server.pid()), 200 * 1024) << "server memory must stay bounded";
   // The dropped connection ends (after what the kernel had buffered).
   bool ended = false;
   try {
