@@ -132,7 +132,9 @@ void Connection::on_backlog(store::InboxPage page) {
   if (!ok_sent_) {
     ok_sent_ = true;
     send_text(protocol::ok_frame(name_, page.head));
-    send_loginlist(*svc_.presence->frame());
+    // Past the push cap the whole list is not sent to every login either (O(online) each).
+    std::size_t cap = svc_.config.limits.loginlist_push_max_users;
+    if (cap == 0 || svc_.presence->users() <= cap) send_loginlist(*svc_.presence->frame());
   }
   backlog_after_ = std::max(backlog_after_, page.scanned);
   backlog_more_ = page.more;
