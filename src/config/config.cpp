@@ -123,7 +123,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<bool> sync_full;
   bool log_json = false;
   std::optional<std::string> hash;
-  std::optional<std::size_t> max_per_user, max_per_ip, max_outbound;
+  std::optional<std::size_t> max_per_user, max_per_ip, max_outbound, max_frame, max_content,
+      max_recipients, max_body, push_max;
+  std::optional<double> burst;
+  std::optional<int> auth_timeout, ping_interval, idle_timeout;
   std::optional<int> login_failures;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
@@ -143,6 +146,16 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--max-connections-per-ip", max_per_ip, "default 0 = unlimited");
   app.add_option("--max-outbound-bytes", max_outbound,
                  "queued bytes per connection before a non-reading client is dropped (4 MiB)");
+  app.add_option("--max-frame-bytes", max_frame, "one WebSocket message (default 65536)");
+  app.add_option("--max-content-bytes", max_content, "text of one chat message (default 16384)");
+  app.add_option("--max-recipients", max_recipients, "names in one `to` (default 100)");
+  app.add_option("--max-body-bytes", max_body, "one HTTP request body (default 65536)");
+  app.add_option("--burst", burst, "message burst of the per-connection rate limit (default 100)");
+  app.add_option("--auth-timeout", auth_timeout, "seconds to send `auth` (default 10)");
+  app.add_option("--ping-interval", ping_interval, "seconds between server pings (default 25)");
+  app.add_option("--idle-timeout", idle_timeout, "seconds of silence before closing (default 60)");
+  app.add_option("--loginlist-push-max-users", push_max,
+                 "no loginlist pushes above this many online users (default 5000; 0 = always)");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
@@ -189,6 +202,22 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (max_per_ip) c.limits.max_connections_per_ip = *max_per_ip;
   if (max_outbound) c.limits.max_outbound_bytes = *max_outbound;
   if (login_failures) c.limits.login_failures_per_minute = *login_failures;
+  if (max_frame) c.limits.max_frame_bytes = *max_frame;
+  if (max_content) c.limits.max_content_bytes = *max_content;
+  if (max_recipients) c.limits.max_recipients = *max_recipients;
+  if (max_body) c.limits.max_body_bytes = *max_body;
+  if (burst) c.limits.message_burst = *burst;
+  if (auth_timeout) c.limits.auth_timeout_s = *auth_timeout;
+  if (ping_interval) c.limits.ping_interval_s = *ping_interval;
+  if (idle_timeout) c.limits.idle_timeout_s = *idle_timeout;
+  if (push_max) c.limits.loginlist_push_max_users = *push_max;
+  try {
+    validate(c);  // flags are checked like the file
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
   return c;
 }
 

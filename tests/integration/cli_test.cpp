@@ -45,6 +45,9 @@ TEST(Cli, RejectsBadFlagsAndBadConfig) {
   EXPECT_NE(out.find("port"), std::string::npos);
   run("--config /nonexistent.yaml", status);
   EXPECT_NE(status, 0);
+  out = run("--rate -1", status);  // flags are range-checked like the file
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("messages_per_second"), std::string::npos);
 }
 
 TEST(Cli, ConfigFileLimitsApplyAndFlagsOverrideTheFile) {

@@ -47,6 +47,27 @@ TEST(Limits, ConnectionsPerIpAreCapped) {
   EXPECT_NO_THROW(client::WsClient::connect("127.0.0.1", server.port()));
 }
 
+TEST(Limits, ConnectionsPerUserAreCappedAndEveryLimitHasAFlag) {
+  ServerProcess server({"--max-connections-per-user", "2", "--max-recipients", "1",
+                        "--max-content-bytes", "1024", "--max-frame-bytes", "2048"});
+  Http http{server.port()};
+  std::string t = http.login("alice");
+  http.login("bob");
+  http.login("carol");
+  Chat a(server.port(), t), b(server.port(), t);
+  Chat c(server.port());
+  c.send(json::object{{"type", "auth"}, {"content", t}});
+  EXPECT_EQ(str(c.next_of("no").at("type")), "no");
+  EXPECT_EQ(c.ws.read_close(), 1008);
+  a.send_message({"bob", "carol"}, "x");
+  EXPECT_EQ(str(a.next_of("error").at("code")), "too_many_recipients");
+  a.send_message({"bob"}, std::string(1500, 'x'));
+  EXPECT_EQ(str(a.next_of("error").at("code")), "too_large");
+  a.send_message({"bob"}, std::string(3000, 'x'));
+  EXPECT_EQ(str(a.next_of("error").at("code")), "too_large");
+  EXPECT_EQ(a.ws.read_close(), 1009);
+}
+
 TEST(Limits, FailedLoginsAreThrottledAndSuccessesAreNot) {
   ServerProcess server({"--login-failures", "5"});
   Http http{server.port()};
