@@ -35,6 +35,9 @@ class Api {
   // original page runs) and the configured allow-list.
   bool origin_allowed(std::string_view origin, std::string_view host) const;
 
+  // Waits for queued password hashing to finish (shutdown, before the store goes away).
+  void stop_hashing() { hash_pool_.join(); }
+
  private:
   void do_register(const protocol::HttpRequest& req, Responder respond);
   void do_login(const protocol::HttpRequest& req, const std::string& ip, Responder respond);

@@ -262,9 +262,13 @@ int Server::run() {
   while (p.metrics.connections_open.load() > 0 && util::mono_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (auto& s : p.shards) s->stop();
-  p.api.reset();      // joins the hashing pool
+  // Order matters: hashing work calls the store and store callbacks post hashing work, so the
+  // pool is drained first and destroyed last (posting to a joined pool is safe, to a destroyed
+  // one is not).
+  p.api->stop_hashing();
   p.cluster.reset();  // leaves the cluster's online list
   p.store.reset();    // drains and commits what is queued
+  p.api.reset();
   spdlog::info("stopped");
   return 0;
 }
