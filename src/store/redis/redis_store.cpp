@@ -29,10 +29,11 @@ std::string ukey(UserId id, std::string_view suffix) {
 }
 
 // Lua keys and argv for appending one copy of a message to `owner`'s inbox.
-std::vector<std::string> append_command(UserId owner, MessageId id, const std::string& entry,
+std::vector<std::string> append_command(const std::string& sha, UserId owner, MessageId id,
+                                        const std::string& entry,
                                         const std::vector<UserId>& peers) {
-  std::vector<std::string> argv = {"EVAL",
-                                   kAppendLua,
+  std::vector<std::string> argv = {"EVALSHA",
+                                   sha,
                                    std::to_string(3 + peers.size()),
                                    ukey(owner, "inbox"),
                                    ukey(owner, "ids"),
@@ -85,8 +86,7 @@ std::optional<CidRecord> decode_cid(const std::string& s) {
 RedisStore::RedisStore(RedisOptions options)
     : options_(std::move(options)), conn_(parse_redis_url(options_.url), options_.timeout) {
   try {
-    conn_.ensure();
-    conn_.command({"PING"});
+    connect();
     healthy_ = true;
   } catch (const RedisError& e) {
     spdlog::warn("redis unreachable at start ({}); retrying in the background", e.what());
@@ -135,7 +135,7 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
         attempted = false;
         throw RedisError("redis unavailable (reconnecting)");
       }
-      conn_.ensure();
+      connect();
       spdlog::info("redis: connected");
     }
     std::vector<std::function<void()>> after;
@@ -180,6 +180,15 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
     if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
   }
   for (auto& job : jobs) delete job.send;
+}
+
+// Connects and loads the Lua scripts, so each call sends a 40-byte SHA instead of the script
+// (a fan-out to 1,000 users is 1,001 script calls). A restarted Redis has lost them: every
+// reconnection loads them again.
+void RedisStore::connect() {
+  conn_.ensure();
+  append_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kAppendLua}).get());
+  cursor_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseCursorLua}).get());
 }
 
 std::string RedisStore::user_name(UserId id) {
@@ -292,10 +301,11 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     if (w.rejected || w.complete_dup) continue;
     std::string own = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names,
                                    w.req->content, w.req->cid);
-    conn_.append(append_command(w.c.sender, w.c.id, own, w.ids));
+    conn_.append(append_command(append_sha_, w.c.sender, w.c.id, own, w.ids));
     std::string theirs =
         encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content, {});
-    for (UserId r : w.ids) conn_.append(append_command(r, w.c.id, theirs, {w.c.sender}));
+    for (UserId r : w.ids)
+      conn_.append(append_command(append_sha_, r, w.c.id, theirs, {w.c.sender}));
   }
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
@@ -348,7 +358,7 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
 void RedisStore::flush_cursors() {
   if (cursors_.empty()) return;
   for (auto& [user, seq] : cursors_)
-    conn_.append({"EVAL", kRaiseCursorLua, "1", ukey(user, "profile"), std::to_string(seq)});
+    conn_.append({"EVALSHA", cursor_sha_, "1", ukey(user, "profile"), std::to_string(seq)});
   for (std::size_t i = 0; i < cursors_.size(); ++i) conn_.read();
   cursors_.clear();
 }
@@ -404,25 +414,26 @@ void RedisStore::list_users(Callback<std::vector<std::string>> done) {
 
 void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                             Callback<InboxPage> done) {
-  enqueue_query<InboxPage>(std::move(done), [=, this](RedisConnection& c) mutable -> Result<InboxPage> {
-    std::string me = user_name(user);
-    InboxPage page;
-    page.head = as_int(c.command({"LLEN", ukey(user, "inbox")}).get());
-    if (after < 0) after = cursor(c, user);
-    page.scanned = after;
-    // LRANGE is by index: seq N lives at index N-1.
-    Reply r = c.command({"LRANGE", ukey(user, "inbox"), std::to_string(after),
-                         std::to_string(after + std::int64_t(limit) - 1)});
-    for (std::size_t i = 0; i < r->elements; ++i) {
-      Seq seq = after + 1 + Seq(i);
-      page.scanned = seq;
-      auto e = decode_entry(as_string(r->element[i]), seq, me);
-      if (!e || (incoming_only && e->own)) continue;
-      page.entries.push_back(std::move(*e));
-    }
-    page.more = page.scanned < page.head;
-    return page;
-  });
+  enqueue_query<InboxPage>(
+      std::move(done), [=, this](RedisConnection& c) mutable -> Result<InboxPage> {
+        std::string me = user_name(user);
+        InboxPage page;
+        page.head = as_int(c.command({"LLEN", ukey(user, "inbox")}).get());
+        if (after < 0) after = cursor(c, user);
+        page.scanned = after;
+        // LRANGE is by index: seq N lives at index N-1.
+        Reply r = c.command({"LRANGE", ukey(user, "inbox"), std::to_string(after),
+                             std::to_string(after + std::int64_t(limit) - 1)});
+        for (std::size_t i = 0; i < r->elements; ++i) {
+          Seq seq = after + 1 + Seq(i);
+          page.scanned = seq;
+          auto e = decode_entry(as_string(r->element[i]), seq, me);
+          if (!e || (incoming_only && e->own)) continue;
+          page.entries.push_back(std::move(*e));
+        }
+        page.more = page.scanned < page.head;
+        return page;
+      });
 }
 
 Seq RedisStore::cursor(RedisConnection& c, UserId user) {

@@ -70,6 +70,7 @@ class RedisStore final : public Store {
   void run_batch(std::vector<Job>& jobs);
   void run_sends(std::vector<SendRequest*>& sends);
   void flush_cursors();
+  void connect();
   std::string user_name(UserId id);
   Seq cursor(RedisConnection& c, UserId user);
 
@@ -85,6 +86,7 @@ class RedisStore final : public Store {
   // Worker thread only.
   std::unordered_map<UserId, std::string> names_;  // id -> name (names never change)
   std::unordered_map<UserId, Seq> cursors_;        // pending delivered-cursor raises
+  std::string append_sha_, cursor_sha_;            // loaded Lua scripts
   std::thread worker_;
 };
 
