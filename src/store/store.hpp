@@ -87,8 +87,6 @@ class Store {
 
   // Answers once the backend has completed a round trip (readiness probe).
   virtual void ping(Callback<Empty> done) = 0;
-  // True when the backend answered its last operation.
-  virtual bool healthy() const = 0;
 };
 
 }  // namespace parley::store

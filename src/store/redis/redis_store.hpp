@@ -54,7 +54,6 @@ class RedisStore final : public Store {
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
   void ping(Callback<Empty> done) override;
-  bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
 
  private:
   struct Job {
@@ -76,7 +75,7 @@ class RedisStore final : public Store {
 
   RedisOptions options_;
   CommitSink* sink_ = nullptr;
-  std::atomic<bool> healthy_{false};
+  std::atomic<bool> healthy_{false};  // for logging the transitions only
   RedisConnection conn_;
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{100};

@@ -138,7 +138,6 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
     commit_.run();
   } catch (const std::exception& e) {
     spdlog::error("store: batch of {} rolled back: {}", jobs.size(), e.what());
-    healthy_.store(false, std::memory_order_relaxed);
     try {
       rollback_.run();
     } catch (const std::exception& e2) {
@@ -159,7 +158,6 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
     if (sink_ && !rejected_.empty()) sink_->on_rejected(std::exchange(rejected_, {}));
     return;
   }
-  healthy_.store(true, std::memory_order_relaxed);
   if (options_.on_commit_us)
     options_.on_commit_us(std::uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                             std::chrono::steady_clock::now() - started)

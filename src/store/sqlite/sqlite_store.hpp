@@ -53,7 +53,6 @@ class SqliteStore final : public Store {
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
   void ping(Callback<Empty> done) override;
-  bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
 
  private:
   // A unit of work run inside the batch transaction. `run` does the SQL and returns the action
@@ -82,7 +81,6 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   sqlite3* db_ = nullptr;
   CommitSink* sink_ = nullptr;
-  std::atomic<bool> healthy_{true};
 
   JobQueue<Job> queue_;
 
