@@ -170,7 +170,8 @@ void Connection::flush() {
   if (ec) n = 0;
   if (n == src.size()) {
     src.clear();
-    if (src.capacity() > 64 * 1024) std::string().swap(src);
+    // Idle connections must not keep a large buffer (a big loginlist, a backlog page).
+    if (src.capacity() > 4096) std::string().swap(src);
     std::int64_t seq = out_seq_;
     if (seq > writing_seq_ && uid_) shard_.note_delivered(uid_, seq);
     writing_seq_ = seq;
