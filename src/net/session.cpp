@@ -257,6 +257,7 @@ bool Connection::take_rate_token(std::int64_t now) {
 void Connection::leave_hub() {
   if (!attached_) return;
   attached_ = false;
+  shard_.flush_delivered(uid_);
   shard_.detach_user(uid_, this);
   if (svc_.presence->remove(uid_)) svc_.router->local_presence_changed();
 }

@@ -87,6 +87,13 @@ void Shard::note_delivered(std::int64_t uid, std::int64_t seq) {
   });
 }
 
+void Shard::flush_delivered(std::int64_t uid) {
+  auto it = delivered_.find(uid);
+  if (it == delivered_.end()) return;
+  if (delivered_sink_) delivered_sink_(uid, it->second);
+  delivered_.erase(it);
+}
+
 void Shard::flush_delivered() {
   if (delivered_sink_)
     for (auto [uid, seq] : delivered_) delivered_sink_(uid, seq);

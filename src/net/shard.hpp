@@ -41,6 +41,9 @@ class Shard {
 
   // Delivered cursors are raised in the store in batches rather than per write.
   void note_delivered(std::int64_t uid, std::int64_t seq);
+  // Sends the user's pending cursor now (a connection closed: its next login must not get the
+  // same classic backlog again).
+  void flush_delivered(std::int64_t uid);
   template <typename F>
   void set_delivered_sink(F&& f) {
     delivered_sink_ = std::forward<F>(f);
