@@ -144,15 +144,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::int64_t token_exp_ = 0;
 
   std::int64_t backlog_after_ = 0;  // next backlog read starts after this seq
+  std::int64_t sync_head_ = 0;  // the inbox head when the backlog was last read
   std::int64_t last_seq_ = 0;       // highest inbox seq sent on this connection
   std::int64_t out_seq_ = 0;        // highest seq in out_
   std::int64_t writing_seq_ = 0;    // highest seq in writing_
   struct Held {
     std::int64_t seq;
     bool incoming;
+    bool ack;           // always sent: the client waits for it
     std::string frame;  // whole JSON text
   };
   std::vector<Held> held_;                  // live frames that arrived while syncing
+  void catch_up(Held held);
   std::vector<store::InboxEntry> backlog_;  // the page being written while syncing
   std::size_t backlog_next_ = 0;
   std::size_t held_bytes_ = 0;

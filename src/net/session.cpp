@@ -137,6 +137,7 @@ void Connection::on_backlog(store::InboxPage page) {
     if (cap == 0 || svc_.presence->users() <= cap) send_loginlist(*svc_.presence->frame());
   }
   backlog_after_ = std::max(backlog_after_, page.scanned);
+  sync_head_ = std::max(sync_head_, page.head);
   backlog_more_ = page.more;
   backlog_ = std::move(page.entries);
   backlog_next_ = 0;
@@ -174,13 +175,29 @@ void Connection::finish_sync() {
   state_ = State::kLive;
   for (auto& h : held_) {
     // Resume covers every seq up to last_seq_; classic backlog only the incoming ones.
-    if (h.seq <= last_seq_ && (resume_ || h.incoming)) continue;
+    if (!h.ack && h.seq <= last_seq_ && (resume_ || h.incoming)) continue;
     append_frame(protocol::WsOpcode::kText, h.frame);
     last_seq_ = std::max(last_seq_, h.seq);
     out_seq_ = std::max(out_seq_, h.seq);
   }
   std::vector<Held>().swap(held_);
   held_bytes_ = 0;
+  // In sync up to the head that was read: what a classic backlog skipped (the user's own
+  // copies) is not a gap.
+  last_seq_ = std::max(last_seq_, sync_head_);
+}
+
+// Every inbox entry of the user reaches each of its live connections in seq order, so a seq
+// beyond last_seq_ + 1 means an earlier one has not arrived: another node's publish is still in
+// flight or was lost with that node. The inbox has it: hold this frame and read from there.
+void Connection::catch_up(Held held) {
+  held_bytes_ += held.frame.size();
+  held_.push_back(std::move(held));
+  state_ = State::kSyncing;
+  resume_ = true;
+  backlog_after_ = last_seq_;
+  backlog_more_ = false;
+  request_backlog();
 }
 
 void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tail) {
@@ -191,11 +208,12 @@ void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tai
     std::string frame(head, std::size_t(n));
     frame += tail;
     held_bytes_ += frame.size();
-    held_.push_back(Held{seq, incoming, std::move(frame)});
+    held_.push_back(Held{seq, incoming, false, std::move(frame)});
     if (over_output_limit()) queue_output();  // drops the connection
     return;
   }
   if (state_ != State::kLive || seq <= last_seq_ || drop_pending_) return;
+  if (seq > last_seq_ + 1) return catch_up(Held{seq, incoming, false, head + tail});
   protocol::append_ws_header(out_, protocol::WsOpcode::kText, std::size_t(n) + tail.size());
   out_.append(head, std::size_t(n));
   out_ += tail;
@@ -208,10 +226,11 @@ void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tai
 void Connection::deliver_ack(std::int64_t seq, const std::string& frame) {
   if (state_ == State::kSyncing) {
     held_bytes_ += frame.size();
-    held_.push_back(Held{seq, false, frame});
+    held_.push_back(Held{seq, false, true, frame});
     return;
   }
   if (state_ != State::kLive) return;
+  if (seq > last_seq_ + 1) return catch_up(Held{seq, false, true, frame});
   send_text(frame);
   last_seq_ = std::max(last_seq_, seq);
   out_seq_ = std::max(out_seq_, seq);
