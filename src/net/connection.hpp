@@ -53,7 +53,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // A message frame for this user's inbox at `seq`: `{"type":"normal","seq":seq,` + tail.
   // `incoming` = from someone else (classic backlog semantics).
   void deliver(std::int64_t seq, bool incoming, const std::string& tail);
-  // A frame tied to an inbox position that bypasses the duplicate check (acks).
+  // The `ack` for this connection's own send at `seq` (empty for a classic send without cid:
+  // then only the seq advances). Bypasses the duplicate check.
   void deliver_ack(std::int64_t seq, const std::string& frame);
   void send_text(std::string_view json);
   // An `error` frame (counted by code in the metrics).

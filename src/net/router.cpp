@@ -66,7 +66,8 @@ void Router::on_committed(std::vector<store::Committed> batch) {
         if (auto* conns = shard->user_connections(m.sender)) {
           for (Connection* c : *conns) {
             if (c->id() == m.origin) {
-              if (!p.ack.empty()) c->deliver_ack(m.sender_seq, p.ack);
+              // Without a cid there is no ack, but the seq is still this connection's.
+              c->deliver_ack(m.sender_seq, p.ack);
             } else if (!m.duplicate) {
               c->deliver(m.sender_seq, false, p.sync_tail);
             }

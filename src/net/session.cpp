@@ -176,7 +176,7 @@ void Connection::finish_sync() {
   for (auto& h : held_) {
     // Resume covers every seq up to last_seq_; classic backlog only the incoming ones.
     if (!h.ack && h.seq <= last_seq_ && (resume_ || h.incoming)) continue;
-    append_frame(protocol::WsOpcode::kText, h.frame);
+    if (!h.frame.empty()) append_frame(protocol::WsOpcode::kText, h.frame);
     last_seq_ = std::max(last_seq_, h.seq);
     out_seq_ = std::max(out_seq_, h.seq);
   }
@@ -231,7 +231,7 @@ void Connection::deliver_ack(std::int64_t seq, const std::string& frame) {
   }
   if (state_ != State::kLive) return;
   if (seq > last_seq_ + 1) return catch_up(Held{seq, false, true, frame});
-  send_text(frame);
+  if (!frame.empty()) send_text(frame);  // empty: a classic send, only the seq advances
   last_seq_ = std::max(last_seq_, seq);
   out_seq_ = std::max(out_seq_, seq);
 }

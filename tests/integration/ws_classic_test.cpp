@@ -48,6 +48,18 @@ TEST_P(WsClassic, DeliversToOneUserWithServerSetFrom) {
   EXPECT_TRUE(alice.quiet());  // the sending connection does not get its own message
 }
 
+TEST_P(WsClassic, ASenderNeverGetsItsOwnMessagesBack) {
+  // Its own sends take seqs in its inbox without reaching this connection: not a gap.
+  Chat alice(port(), http.login("alice"));
+  Chat bob(port(), http.login("bob"));
+  for (int i = 0; i < 3; ++i) alice.send_message({"bob"}, "a" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(str(bob.next().at("content")), "a" + std::to_string(i));
+  bob.send_message({"alice"}, "reply");
+  auto m = alice.next();
+  EXPECT_EQ(str(m.at("content")), "reply");
+  EXPECT_TRUE(alice.quiet());
+}
+
 TEST_P(WsClassic, DeliversToManySkippingSenderAndUnknownNames) {
   Chat alice(port(), http.login("alice"));
   Chat bob(port(), http.login("bob"));
