@@ -67,8 +67,6 @@ class Store {
   // delivered cursor (one round trip for a classic login).
   virtual void read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                           Callback<InboxPage> done) = 0;
-  // Where the classic "undelivered" read starts: the highest seq written to any connection.
-  virtual void delivered_cursor(UserId user, Callback<Seq> done) = 0;
   // Raises the user's delivered cursor to `seq` (never lowers it). Fire and forget.
   virtual void mark_delivered(UserId user, Seq seq) = 0;
 

@@ -442,11 +442,6 @@ Seq RedisStore::cursor(RedisConnection& c, UserId user) {
   return s;
 }
 
-void RedisStore::delivered_cursor(UserId user, Callback<Seq> done) {
-  enqueue_query<Seq>(std::move(done),
-                     [=, this](RedisConnection& c) -> Result<Seq> { return cursor(c, user); });
-}
-
 void RedisStore::mark_delivered(UserId user, Seq seq) {
   enqueue(Job{nullptr,
               [=, this](RedisConnection&) -> std::function<void()> {

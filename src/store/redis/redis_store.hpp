@@ -44,7 +44,6 @@ class RedisStore final : public Store {
   void submit(SendRequest req) override;
   void read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                   Callback<InboxPage> done) override;
-  void delivered_cursor(UserId user, Callback<Seq> done) override;
   void mark_delivered(UserId user, Seq seq) override;
   void history(UserId user, std::string peer, MessageId before, std::size_t limit,
                Callback<HistoryPage> done) override;

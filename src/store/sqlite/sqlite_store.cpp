@@ -364,10 +364,6 @@ Seq SqliteStore::cursor(UserId user) {
   return s;
 }
 
-void SqliteStore::delivered_cursor(UserId user, Callback<Seq> done) {
-  enqueue_query<Seq>(std::move(done), [=, this]() -> Result<Seq> { return cursor(user); });
-}
-
 void SqliteStore::mark_delivered(UserId user, Seq seq) {
   enqueue(Job{[=, this]() -> std::function<void()> {
                 auto& cur = delivered_[user];
