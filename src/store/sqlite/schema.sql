@@ -1,5 +1,5 @@
--- parley's embedded store, version 1. One row per user, message and inbox entry; an inbox
--- entry is the message's place (seq) in one user's ordered inbox.
+-- parley's embedded store, version 2. One row per user and per message; a user's inbox (each
+-- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs.
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -14,8 +14,11 @@ CREATE TABLE IF NOT EXISTS users(
   delivered_seq INTEGER NOT NULL DEFAULT 0   -- highest seq written to any connection
 );
 
+-- The log: appended in id order, never updated or deleted. A message is durable once its row
+-- is. Replaying the rows in id order gives every inbox seq (the sender's copy first, then each
+-- recipient in `recipients` order), which is how the tail of the inbox index is rebuilt.
 CREATE TABLE IF NOT EXISTS messages(
-  id INTEGER PRIMARY KEY,                    -- never reused: messages are never deleted
+  id INTEGER PRIMARY KEY,
   sender INTEGER NOT NULL,
   ts INTEGER NOT NULL,                       -- ms since the epoch
   sender_seq INTEGER NOT NULL,               -- the sender's own copy, for a repeated ack
@@ -25,20 +28,21 @@ CREATE TABLE IF NOT EXISTS messages(
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_cid ON messages(sender, cid) WHERE cid IS NOT NULL;
 
-CREATE TABLE IF NOT EXISTS inbox(
+-- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
+-- last_seq of one user's inbox, the message ids as varint deltas. One row per user per batch
+-- instead of one random B-tree insert per recipient per message (see ARCHITECTURE.md).
+-- meta('indexed_upto') is the last message id whose entries are all in here.
+CREATE TABLE IF NOT EXISTS inbox_chunks(
   user INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  msg INTEGER NOT NULL,
-  PRIMARY KEY(user, seq)
-) WITHOUT ROWID;
-
--- History and the conversation list are read from the inbox (a user's messages in both
--- directions) rather than from a per-peer index: each index row would cost another random
--- B-tree insert per recipient on the hot path, for a query that runs once per opened chat.
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  msgs BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS inbox_chunks_by_user ON inbox_chunks(user, first_seq);
 
 CREATE TABLE IF NOT EXISTS revoked(
   jti TEXT PRIMARY KEY,
   exp INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+INSERT OR IGNORE INTO meta(key, value) VALUES('indexed_upto', '0');

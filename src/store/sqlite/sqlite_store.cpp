@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "store/sqlite/inbox_chunk.hpp"
 #include "store/sqlite/schema_sql.hpp"
 #include "util/clock.hpp"
 
@@ -30,8 +31,10 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     // group commits is copied into the database once per checkpoint, not once per commit.
     exec(db_, "PRAGMA wal_autocheckpoint=16384; PRAGMA journal_size_limit=67108864");
     exec(db_, kSchemaSql);
+    migrate();
     prepare_statements();
     load_users();
+    rebuild_tail();
   } catch (...) {
     sqlite3_close_v2(db_);
     throw;
@@ -45,8 +48,8 @@ SqliteStore::~SqliteStore() {
   // Statements must be finalised before the connection closes.
   for (Statement* s :
        {&begin_, &commit_, &rollback_, &insert_user_, &find_user_, &insert_message_, &find_cid_,
-        &insert_inbox_, &max_seq_, &read_inbox_, &read_inbox_incoming_, &read_cursor_,
-        &raise_cursor_, &history_, &recent_, &insert_revoked_, &bump_gen_, &read_gen_, &ping_})
+        &read_row_, &last_chunk_seq_, &chunks_from_, &chunks_back_, &insert_chunk_, &set_indexed_,
+        &read_cursor_, &raise_cursor_, &insert_revoked_, &bump_gen_, &read_gen_, &ping_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -64,33 +67,120 @@ void SqliteStore::prepare_statements() {
   find_cid_ = Statement(db_,
                         "SELECT id, ts, sender_seq, recipients FROM messages "
                         "WHERE sender=?1 AND cid=?2");
-  insert_inbox_ = Statement(db_, "INSERT INTO inbox(user, seq, msg) VALUES(?1, ?2, ?3)");
-  max_seq_ = Statement(db_, "SELECT COALESCE(MAX(seq), 0) FROM inbox WHERE user=?1");
-  static constexpr std::string_view kInboxSelect =
-      "SELECT i.seq, m.id, m.ts, m.sender, m.recipients, m.content, m.cid "
-      "FROM inbox i JOIN messages m ON m.id = i.msg WHERE i.user=?1 AND i.seq>?2 ";
-  read_inbox_ = Statement(db_, std::string(kInboxSelect) + "ORDER BY i.seq LIMIT ?3");
-  read_inbox_incoming_ =
-      Statement(db_, std::string(kInboxSelect) + "AND m.sender<>?1 ORDER BY i.seq LIMIT ?3");
+  read_row_ =
+      Statement(db_, "SELECT ts, sender, recipients, content, cid FROM messages WHERE id=?1");
+  last_chunk_seq_ = Statement(
+      db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
+  // From the chunk holding seq ?2 on.
+  chunks_from_ = Statement(db_,
+                           "SELECT first_seq, msgs FROM inbox_chunks WHERE user=?1 AND first_seq>="
+                           "(SELECT COALESCE(MAX(first_seq), 0) FROM inbox_chunks "
+                           "WHERE user=?1 AND first_seq<=?2) ORDER BY first_seq");
+  chunks_back_ = Statement(
+      db_, "SELECT first_seq, msgs FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC");
+  insert_chunk_ = Statement(
+      db_, "INSERT INTO inbox_chunks(user, first_seq, last_seq, msgs) VALUES(?1, ?2, ?3, ?4)");
+  set_indexed_ = Statement(db_, "UPDATE meta SET value=?1 WHERE key='indexed_upto'");
   read_cursor_ = Statement(db_, "SELECT delivered_seq FROM users WHERE id=?1");
   raise_cursor_ =
       Statement(db_, "UPDATE users SET delivered_seq=MAX(delivered_seq, ?2) WHERE id=?1");
-  // The conversation with ?2: what ?2 sent to ?1, and what ?1 sent to a list holding ?2 (?3 is
-  // ",<id>,"). Seqs and message ids grow together in one inbox, so paging by id walks the
-  // primary key backwards.
-  history_ = Statement(db_,
-                       "SELECT m.id, m.ts, m.sender, m.recipients, m.content FROM inbox i "
-                       "JOIN messages m ON m.id = i.msg WHERE i.user=?1 AND i.msg<?4 AND "
-                       "(m.sender=?2 OR (m.sender=?1 AND instr(',' || m.recipients || ',', ?3)>0)) "
-                       "ORDER BY i.seq DESC LIMIT ?5");
-  recent_ = Statement(db_,
-                      "SELECT m.id, m.ts, m.sender, m.recipients, m.content FROM inbox i "
-                      "JOIN messages m ON m.id = i.msg WHERE i.user=?1 ORDER BY i.seq DESC "
-                      "LIMIT ?2");
   insert_revoked_ = Statement(db_, "INSERT OR REPLACE INTO revoked(jti, exp) VALUES(?1, ?2)");
   bump_gen_ = Statement(db_, "UPDATE users SET token_gen=token_gen+1 WHERE id=?1");
   read_gen_ = Statement(db_, "SELECT token_gen FROM users WHERE id=?1");
   ping_ = Statement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('last_ping', ?1)");
+}
+
+namespace {
+
+constexpr std::size_t kMaxChunk = 4096;  // entries per inbox_chunks row
+
+std::string meta_value(sqlite3* db, const char* key) {
+  Statement s(db, "SELECT value FROM meta WHERE key=?1");
+  s.bind(1, std::string_view(key));
+  return s.step() ? std::string(s.text(0)) : std::string();
+}
+
+// Calls emit(first_seq, ids) for runs of at most kMaxChunk consecutive seqs.
+template <typename F>
+void split_runs(Seq first, const std::vector<MessageId>& ids, F&& emit) {
+  for (std::size_t at = 0; at < ids.size(); at += kMaxChunk) {
+    std::size_t n = std::min(kMaxChunk, ids.size() - at);
+    emit(first + Seq(at), std::vector<MessageId>(ids.begin() + std::ptrdiff_t(at),
+                                                 ids.begin() + std::ptrdiff_t(at + n)));
+  }
+}
+
+// Calls f(id) for each id of a comma-separated list (the messages.recipients column).
+template <typename F>
+void for_each_id(std::string_view ids, F&& f) {
+  while (!ids.empty()) {
+    auto comma = ids.find(',');
+    auto part = ids.substr(0, comma);
+    UserId id = 0;
+    std::from_chars(part.data(), part.data() + part.size(), id);
+    f(id);
+    if (comma == std::string_view::npos) break;
+    ids.remove_prefix(comma + 1);
+  }
+}
+
+bool lists_user(std::string_view ids, UserId id) {
+  bool found = false;
+  for_each_id(ids, [&](UserId v) { found = found || v == id; });
+  return found;
+}
+
+}  // namespace
+
+// Version 1 kept one `inbox` row per entry; version 2 keeps chunks. Converted in place, once.
+void SqliteStore::migrate() {
+  std::string version = meta_value(db_, "schema_version");
+  if (version == "2") return;
+  if (version.empty()) {
+    exec(db_, "INSERT INTO meta(key, value) VALUES('schema_version', '2')");
+    return;
+  }
+  if (version != "1")
+    throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
+  spdlog::info("store: converting the inbox to schema version 2");
+  exec(db_, "BEGIN IMMEDIATE");
+  try {
+    Statement insert(
+        db_, "INSERT INTO inbox_chunks(user, first_seq, last_seq, msgs) VALUES(?1, ?2, ?3, ?4)");
+    auto write = [&](UserId user, Seq first, const std::vector<MessageId>& ids) {
+      split_runs(first, ids, [&](Seq f, std::vector<MessageId> part) {
+        insert.bind(1, user).bind(2, f).bind(3, f + Seq(part.size()) - 1);
+        insert.bind_blob(4, encode_chunk(part)).run();
+      });
+    };
+    Statement rows(db_, "SELECT user, seq, msg FROM inbox ORDER BY user, seq");
+    UserId user = 0;
+    Seq first = 0;
+    std::vector<MessageId> ids;
+    while (rows.step()) {
+      UserId u = rows.int64(0);
+      Seq seq = rows.int64(1);
+      if (!ids.empty() && (u != user || seq != first + Seq(ids.size()))) {
+        write(user, first, ids);
+        ids.clear();
+      }
+      if (ids.empty()) {
+        user = u;
+        first = seq;
+      }
+      ids.push_back(rows.int64(2));
+    }
+    if (!ids.empty()) write(user, first, ids);
+    rows = Statement();
+    insert = Statement();
+    exec(db_,
+         "UPDATE meta SET value=(SELECT COALESCE(MAX(id), 0) FROM messages) "
+         "WHERE key='indexed_upto'; DROP TABLE inbox; "
+         "UPDATE meta SET value='2' WHERE key='schema_version'; COMMIT");
+  } catch (...) {
+    exec(db_, "ROLLBACK");
+    throw;
+  }
 }
 
 void SqliteStore::load_users() {
@@ -120,9 +210,91 @@ void SqliteStore::enqueue_query(Callback<T> done, F&& body) {
 
 void SqliteStore::writer_loop() {
   std::vector<Job> jobs;
-  while (queue_.pop_batch(jobs, options_.max_batch, std::chrono::hours(1))) {
-    if (!jobs.empty()) run_batch(jobs);
-    jobs.clear();
+  for (;;) {
+    // Idle with unwritten index entries: wake up in time to write them.
+    auto idle = std::chrono::milliseconds(std::chrono::hours(1));
+    if (!tail_.empty()) {
+      auto due = tail_since_ + std::chrono::milliseconds(options_.index_flush_ms);
+      idle = std::max(std::chrono::milliseconds(1),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          due - std::chrono::steady_clock::now()));
+    }
+    if (!queue_.pop_batch(jobs, options_.max_batch, idle)) break;
+    if (!jobs.empty()) {
+      run_batch(jobs);
+      jobs.clear();
+    } else if (index_due()) {
+      flush_index();
+    }
+  }
+  flush_index();  // a clean shutdown leaves nothing to replay
+}
+
+bool SqliteStore::index_due() const {
+  if (tail_.empty()) return false;
+  return tail_.size() >= options_.index_flush_entries ||
+         std::chrono::steady_clock::now() - tail_since_ >=
+             std::chrono::milliseconds(options_.index_flush_ms);
+}
+
+void SqliteStore::write_index() {
+  for (const auto& [user, run] : tail_.runs()) {
+    split_runs(run.first, run.ids, [&](Seq first, std::vector<MessageId> ids) {
+      insert_chunk_.bind(1, user).bind(2, first).bind(3, first + Seq(ids.size()) - 1);
+      insert_chunk_.bind_blob(4, encode_chunk(ids)).run();
+    });
+  }
+  set_indexed_.bind(1, std::to_string(tail_.last_id())).run();
+}
+
+void SqliteStore::flush_index() {
+  if (tail_.empty()) return;
+  try {
+    begin_.run();
+    write_index();
+    commit_.run();
+    tail_.clear();
+  } catch (const std::exception& e) {
+    // The entries stay in memory (and in the log); the next batch tries again.
+    spdlog::error("store: writing the inbox index failed: {}", e.what());
+    try {
+      rollback_.run();
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+void SqliteStore::rebuild_tail() {
+  tail_.clear();
+  MessageId upto = 0;
+  std::string v = meta_value(db_, "indexed_upto");
+  std::from_chars(v.data(), v.data() + v.size(), upto);
+  Statement log(db_,
+                "SELECT id, sender, sender_seq, recipients FROM messages WHERE id>?1 ORDER BY id");
+  log.bind(1, upto);
+  std::size_t replayed = 0;
+  while (log.step()) {
+    MessageId id = log.int64(0);
+    UserId sender = log.int64(1);
+    Seq& sender_head = head_seq(sender);
+    sender_head = log.int64(2);
+    if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
+    tail_.add(sender, sender_head, id);
+    for_each_id(log.text(3), [&](UserId r) { tail_.add(r, ++head_seq(r), id); });
+    ++replayed;
+  }
+  if (replayed) spdlog::info("store: replayed {} messages into the inbox index", replayed);
+}
+
+void SqliteStore::reset_caches() {
+  heads_.clear();
+  ids_.clear();
+  names_.clear();
+  try {
+    load_users();
+    rebuild_tail();
+  } catch (const std::exception& e) {
+    spdlog::error("store: reloading after a rollback failed: {}", e.what());
   }
 }
 
@@ -130,11 +302,16 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
   std::vector<std::function<void()>> after_commit;
   after_commit.reserve(jobs.size());
   auto started = std::chrono::steady_clock::now();
+  bool indexed = false;
   try {
     begin_.run();
     for (auto& job : jobs) after_commit.push_back(job.run());
     for (auto& [user, seq] : delivered_) raise_cursor_.bind(1, user).bind(2, seq).run();
     delivered_.clear();
+    if (index_due()) {
+      write_index();
+      indexed = true;
+    }
     commit_.run();
   } catch (const std::exception& e) {
     spdlog::error("store: batch of {} rolled back: {}", jobs.size(), e.what());
@@ -144,20 +321,14 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
       spdlog::error("store: rollback failed: {}", e2.what());
     }
     // Caches may hold what the rollback undid: rebuild them from the database.
-    heads_.clear();
-    ids_.clear();
-    names_.clear();
-    try {
-      load_users();
-    } catch (const std::exception& e3) {
-      spdlog::error("store: reloading users failed: {}", e3.what());
-    }
+    reset_caches();
     committed_.clear();
     rejected_.clear();
     for (auto& job : jobs) job.fail();
     if (sink_ && !rejected_.empty()) sink_->on_rejected(std::exchange(rejected_, {}));
     return;
   }
+  if (indexed) tail_.clear();
   if (options_.on_commit_us)
     options_.on_commit_us(std::uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                             std::chrono::steady_clock::now() - started)
@@ -175,10 +346,10 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
 Seq& SqliteStore::head_seq(UserId user) {
   auto it = heads_.find(user);
   if (it != heads_.end()) return it->second;
-  max_seq_.bind(1, user);
-  max_seq_.step();
-  Seq s = max_seq_.int64(0);
-  max_seq_.reset();
+  // Not cached: the user has no entry in the tail, so the index holds the head.
+  last_chunk_seq_.bind(1, user);
+  Seq s = last_chunk_seq_.step() ? last_chunk_seq_.int64(0) : 0;
+  last_chunk_seq_.reset();
   return heads_.emplace(user, s).first->second;
 }
 
@@ -189,26 +360,78 @@ std::string SqliteStore::user_name(UserId id) const {
 
 std::vector<std::string> SqliteStore::recipient_names(std::string_view ids) const {
   std::vector<std::string> out;
-  while (!ids.empty()) {
-    auto comma = ids.find(',');
-    auto part = ids.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    out.push_back(user_name(id));
-    if (comma == std::string_view::npos) break;
-    ids.remove_prefix(comma + 1);
-  }
+  for_each_id(ids, [&](UserId id) { out.push_back(user_name(id)); });
   return out;
 }
 
-StoredMessage SqliteStore::read_message(Statement& s, int c) const {
+bool SqliteStore::read_row(MessageId id, LogRow& row) {
+  read_row_.bind(1, id);
+  bool found = read_row_.step();
+  if (found) {
+    row.id = id;
+    row.ts = read_row_.int64(0);
+    row.sender = read_row_.int64(1);
+    row.recipients.assign(read_row_.text(2));
+    row.content.assign(read_row_.text(3));
+    row.cid.assign(read_row_.text(4));  // NULL reads as empty
+  }
+  read_row_.reset();
+  return found;
+}
+
+StoredMessage SqliteStore::stored_message(LogRow& row) const {
   StoredMessage m;
-  m.id = s.int64(c);
-  m.ts = s.int64(c + 1);
-  m.from = user_name(s.int64(c + 2));
-  m.to = recipient_names(s.text(c + 3));
-  m.content.assign(s.text(c + 4));
+  m.id = row.id;
+  m.ts = row.ts;
+  m.from = user_name(row.sender);
+  m.to = recipient_names(row.recipients);
+  m.content = std::move(row.content);
   return m;
+}
+
+void SqliteStore::scan_forward(UserId user, Seq after, const Visit& visit) {
+  std::vector<MessageId> ids;
+  bool more = true;
+  chunks_from_.bind(1, user).bind(2, after + 1);
+  try {
+    while (more && chunks_from_.step()) {
+      Seq first = chunks_from_.int64(0);
+      ids.clear();
+      decode_chunk(chunks_from_.blob(1), ids);
+      for (std::size_t i = 0; more && i < ids.size(); ++i)
+        if (first + Seq(i) > after) more = visit(first + Seq(i), ids[i]);
+    }
+  } catch (...) {
+    chunks_from_.reset();
+    throw;
+  }
+  chunks_from_.reset();
+  const InboxTail::Run* run = more ? tail_.find(user) : nullptr;
+  if (!run) return;
+  for (std::size_t i = 0; i < run->ids.size(); ++i)
+    if (run->first + Seq(i) > after && !visit(run->first + Seq(i), run->ids[i])) return;
+}
+
+void SqliteStore::scan_backward(UserId user, const Visit& visit) {
+  if (const InboxTail::Run* run = tail_.find(user)) {
+    for (std::size_t i = run->ids.size(); i-- > 0;)
+      if (!visit(run->first + Seq(i), run->ids[i])) return;
+  }
+  std::vector<MessageId> ids;
+  bool more = true;
+  chunks_back_.bind(1, user);
+  try {
+    while (more && chunks_back_.step()) {
+      Seq first = chunks_back_.int64(0);
+      ids.clear();
+      decode_chunk(chunks_back_.blob(1), ids);
+      for (std::size_t i = ids.size(); more && i-- > 0;) more = visit(first + Seq(i), ids[i]);
+    }
+  } catch (...) {
+    chunks_back_.reset();
+    throw;
+  }
+  chunks_back_.reset();
 }
 
 void SqliteStore::do_submit(SendRequest& req) {
@@ -263,10 +486,11 @@ void SqliteStore::do_submit(SendRequest& req) {
   insert_message_.bind(5, ids).bind(6, req.content).run();
   c.id = sqlite3_last_insert_rowid(db_);
 
-  insert_inbox_.bind(1, c.sender).bind(2, c.sender_seq).bind(3, c.id).run();
+  if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
+  tail_.add(c.sender, c.sender_seq, c.id);
   for (auto& r : c.recipients) {
     r.seq = ++head_seq(r.id);
-    insert_inbox_.bind(1, r.id).bind(2, r.seq).bind(3, c.id).run();
+    tail_.add(r.id, r.seq, c.id);
   }
   c.content = std::move(req.content);
   committed_.push_back(std::move(c));
@@ -331,27 +555,28 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
     page.head = head_seq(user);
     Seq from = after >= 0 ? after : cursor(user);
     page.scanned = from;
-    Statement& s = incoming_only ? read_inbox_incoming_ : read_inbox_;
-    s.bind(1, user).bind(2, from).bind(3, std::int64_t(limit) + 1);
-    while (s.step()) {
+    LogRow row;
+    scan_forward(user, from, [&](Seq seq, MessageId id) {
+      if (!read_row(id, row)) return true;  // cannot happen: the log is never trimmed
+      bool own = row.sender == user;
+      if (incoming_only && own) return true;
       if (page.entries.size() == limit) {
         page.more = true;
-        break;
+        return false;
       }
       InboxEntry e;
-      e.seq = s.int64(0);
-      e.id = s.int64(1);
-      e.ts = s.int64(2);
-      UserId sender = s.int64(3);
-      e.from = user_name(sender);
-      e.own = sender == user;
-      e.to = recipient_names(s.text(4));
-      e.content.assign(s.text(5));
-      if (e.own && !s.is_null(6)) e.cid.assign(s.text(6));
-      page.scanned = e.seq;
+      e.seq = seq;
+      e.id = id;
+      e.ts = row.ts;
+      e.from = user_name(row.sender);
+      e.own = own;
+      e.to = recipient_names(row.recipients);
+      e.content = std::move(row.content);
+      if (own) e.cid = std::move(row.cid);
+      page.scanned = seq;
       page.entries.push_back(std::move(e));
-    }
-    s.reset();
+      return true;
+    });
     return page;
   });
 }
@@ -375,27 +600,29 @@ void SqliteStore::mark_delivered(UserId user, Seq seq) {
 
 void SqliteStore::history(UserId user, std::string peer, MessageId before, std::size_t limit,
                           Callback<HistoryPage> done) {
-  enqueue_query<HistoryPage>(std::move(done),
-                             [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
-                               HistoryPage page;
-                               auto it = ids_.find(peer);
-                               if (it == ids_.end()) return StoreError::kNotFound;
-                               history_.bind(1, user)
-                                   .bind(2, it->second)
-                                   .bind(3, "," + std::to_string(it->second) + ",")
-                                   .bind(4, before > 0 ? before : INT64_MAX)
-                                   .bind(5, std::int64_t(limit) + 1);
-                               while (history_.step()) {
-                                 if (page.messages.size() == limit) {
-                                   page.more = true;
-                                   break;
-                                 }
-                                 page.messages.push_back(read_message(history_, 0));
-                               }
-                               history_.reset();
-                               std::reverse(page.messages.begin(), page.messages.end());
-                               return page;
-                             });
+  enqueue_query<HistoryPage>(
+      std::move(done), [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
+        HistoryPage page;
+        auto it = ids_.find(peer);
+        if (it == ids_.end()) return StoreError::kNotFound;
+        UserId peer_id = it->second;
+        LogRow row;
+        scan_backward(user, [&](Seq, MessageId id) {
+          if (before > 0 && id >= before) return true;
+          if (!read_row(id, row)) return true;
+          bool with_peer =
+              row.sender == peer_id || (row.sender == user && lists_user(row.recipients, peer_id));
+          if (!with_peer) return true;
+          if (page.messages.size() == limit) {
+            page.more = true;
+            return false;
+          }
+          page.messages.push_back(stored_message(row));
+          return true;
+        });
+        std::reverse(page.messages.begin(), page.messages.end());
+        return page;
+      });
 }
 
 void SqliteStore::conversations(UserId user, std::size_t limit,
@@ -406,11 +633,15 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
         constexpr std::int64_t kScan = 5000;
         std::vector<Conversation> out;
         std::unordered_map<std::string, bool> seen;
-        recent_.bind(1, user).bind(2, kScan);
-        while (recent_.step() && out.size() < limit) {
-          StoredMessage m = read_message(recent_, 0);
+        std::int64_t scanned = 0;
+        LogRow row;
+        std::string self = user_name(user);
+        scan_backward(user, [&](Seq, MessageId id) {
+          if (++scanned > kScan || out.size() >= limit) return false;
+          if (!read_row(id, row)) return true;
+          StoredMessage m = stored_message(row);
           std::vector<std::string> peers;
-          if (m.from != user_name(user)) {
+          if (m.from != self) {
             peers.push_back(m.from);
           } else {
             peers = m.to;
@@ -419,8 +650,8 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
             if (out.size() >= limit || !seen.emplace(p, true).second) continue;
             out.push_back(Conversation{p, m});
           }
-        }
-        recent_.reset();
+          return true;
+        });
         return out;
       });
 }

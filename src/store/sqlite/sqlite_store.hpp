@@ -3,10 +3,15 @@
 // the thread runs everything that is queued as one transaction (group commit), commits — one
 // fsync for the whole batch — and only then fires callbacks and reports sends to the sink. A
 // failing batch is rolled back whole and every job in it gets StoreError::kUnavailable.
+//
+// A send appends one row to the message log; the inbox index (which seq of which user holds
+// which message) is kept in memory (InboxTail) and written behind, one chunk per user, every
+// `index_flush_ms` or `index_flush_entries` (see schema.sql).
 #pragma once
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "store/job_queue.hpp"
+#include "store/sqlite/inbox_tail.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/store.hpp"
 
@@ -26,6 +32,8 @@ struct SqliteOptions {
   std::string path;              // database file; created with its folder's permissions
   bool sync_full = true;         // synchronous=FULL (survives power loss) or NORMAL (process crash)
   std::size_t max_batch = 4096;  // jobs per transaction at most
+  std::size_t index_flush_entries = 65536;  // write the inbox index at this many new entries
+  int index_flush_ms = 1000;                // or when the oldest unwritten entry is this old
   std::function<void(std::uint64_t)> on_commit_us;  // observes each commit's latency (optional)
 };
 
@@ -67,7 +75,19 @@ class SqliteStore final : public Store {
   void writer_loop();
   void run_batch(std::vector<Job>& jobs);
   void prepare_statements();
+  void migrate();
   void load_users();
+
+  // A row of the message log.
+  struct LogRow {
+    MessageId id = 0;
+    std::int64_t ts = 0;
+    UserId sender = 0;
+    std::string recipients;  // ids, comma-separated
+    std::string content;
+    std::string cid;
+  };
+  using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
   // Writer-thread helpers.
   Seq& head_seq(UserId user);
@@ -75,7 +95,16 @@ class SqliteStore final : public Store {
   std::string user_name(UserId id) const;
   std::vector<std::string> recipient_names(std::string_view ids) const;
   void do_submit(SendRequest& req);
-  StoredMessage read_message(Statement& s, int first_col) const;
+  bool read_row(MessageId id, LogRow& row);
+  StoredMessage stored_message(LogRow& row) const;
+  // A user's inbox entries: with seq > after in ascending order, or all in descending order.
+  void scan_forward(UserId user, Seq after, const Visit& visit);
+  void scan_backward(UserId user, const Visit& visit);
+  bool index_due() const;
+  void write_index();   // inside a transaction; the caller clears the tail once committed
+  void flush_index();   // a transaction of its own
+  void rebuild_tail();  // replays the log past meta('indexed_upto')
+  void reset_caches();  // after a rollback: reload everything from the database
 
   SqliteOptions options_;
   sqlite3* db_ = nullptr;
@@ -86,16 +115,17 @@ class SqliteStore final : public Store {
   // Writer thread only.
   std::unordered_map<std::string, UserId> ids_;
   std::unordered_map<UserId, std::string> names_;
-  std::unordered_map<UserId, Seq> heads_;      // last seq per user, loaded lazily
-  std::unordered_map<UserId, Seq> delivered_;  // pending cursor raises
+  std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
+  InboxTail tail_;
+  std::chrono::steady_clock::time_point tail_since_;  // when the tail got its first entry
+  std::unordered_map<UserId, Seq> delivered_;         // pending cursor raises
   std::vector<Committed> committed_;
   std::vector<Rejected> rejected_;
 
   Statement begin_, commit_, rollback_;
-  Statement insert_user_, find_user_, insert_message_, find_cid_, insert_inbox_;
-  Statement max_seq_, read_inbox_, read_inbox_incoming_, read_cursor_, raise_cursor_;
-  Statement history_, recent_, insert_revoked_, bump_gen_, read_gen_;
-  Statement ping_;
+  Statement insert_user_, find_user_, insert_message_, find_cid_, read_row_;
+  Statement last_chunk_seq_, chunks_from_, chunks_back_, insert_chunk_, set_indexed_;
+  Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
 
   std::thread writer_;  // last: starts after everything above exists
 };

@@ -42,6 +42,12 @@ Statement& Statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  int rc = sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) throw_error(db_, rc);
+  return *this;
+}
+
 Statement& Statement::bind_null(int i) {
   int rc = sqlite3_bind_null(stmt_, i);
   if (rc != SQLITE_OK) throw_error(db_, rc);
@@ -69,6 +75,12 @@ void Statement::reset() {
 
 std::string_view Statement::text(int col) const {
   auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, col)))
+           : std::string_view();
+}
+
+std::string_view Statement::blob(int col) const {
+  auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, col)))
            : std::string_view();
 }

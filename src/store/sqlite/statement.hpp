@@ -33,6 +33,7 @@ class Statement {
   Statement& bind(int i, std::int64_t v);
   Statement& bind(int i, std::string_view v);
   Statement& bind_null(int i);
+  Statement& bind_blob(int i, std::string_view v);
   // Steps once: true when a row is ready, false when done. Throws on error.
   bool step();
   // Steps to completion and resets.
@@ -41,6 +42,7 @@ class Statement {
 
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string_view text(int col) const;
+  std::string_view blob(int col) const;
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// The embedded store's inbox index on real SQLite files: the chunk encoding, reads that span
+// written chunks and the in-memory tail, the replay of the log after a crash (a copy of the
+// database files taken while the store runs, which is what a kill -9 leaves), and the
+// conversion of a version 1 database.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "conformance/harness.hpp"
+#include "store/sqlite/inbox_chunk.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/statement.hpp"
+#include "support/server_process.hpp"
+
+namespace parley::store::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(InboxChunk, RoundTripsIdsOfEverySize) {
+  std::vector<MessageId> ids = {1, 2, 3, 130, 131, 20000, 20001, (MessageId(1) << 40) + 7};
+  std::vector<MessageId> back;
+  decode_chunk(encode_chunk(ids), back);
+  EXPECT_EQ(back, ids);
+  EXPECT_EQ(encode_chunk({5, 6, 7}).size(), 3u);  // one byte per close entry
+  back.clear();
+  decode_chunk(encode_chunk({}), back);
+  EXPECT_TRUE(back.empty());
+}
+
+TEST(InboxChunk, MalformedBlobsThrow) {
+  std::vector<MessageId> out;
+  EXPECT_THROW(decode_chunk(std::string("\x81", 1), out), std::runtime_error);   // truncated
+  EXPECT_THROW(decode_chunk(std::string(11, '\xff'), out), std::runtime_error);  // too long
+}
+
+class InboxIndexTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  Sink sink;
+  std::unique_ptr<SqliteStore> store;
+
+  std::string db() const { return dir.path() + "/t.db"; }
+  void open(std::string path, std::size_t flush_entries, int flush_ms = 60000) {
+    store.reset();
+    SqliteOptions o{std::move(path)};
+    o.index_flush_entries = flush_entries;
+    o.index_flush_ms = flush_ms;
+    store = std::make_unique<SqliteStore>(o);
+    store->set_sink(&sink);
+  }
+  UserId user(const std::string& name) {
+    return wait<UserId>([&](auto cb) { store->create_user(name, "hash", cb); });
+  }
+  InboxPage inbox(UserId u, Seq after, bool incoming, std::size_t limit = 1000) {
+    return wait<InboxPage>([&](auto cb) { store->read_inbox(u, after, incoming, limit, cb); });
+  }
+  void send(UserId from, const std::string& name, std::vector<std::string> to, int i) {
+    store->submit({from, name, std::move(to), name + std::to_string(i), "", 1});
+  }
+  std::int64_t chunk_rows(const std::string& path) {
+    sqlite3* h = nullptr;
+    sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+    std::int64_t n = -1;
+    {
+      Statement s(h, "SELECT COUNT(*) FROM inbox_chunks");
+      if (s.step()) n = s.int64(0);
+    }
+    sqlite3_close_v2(h);
+    return n;
+  }
+  static void expect_contents(const InboxPage& page, const std::string& prefix, int first,
+                              int count) {
+    ASSERT_EQ(page.entries.size(), std::size_t(count));
+    for (int i = 0; i < count; ++i)
+      EXPECT_EQ(page.entries[std::size_t(i)].content, prefix + std::to_string(first + i));
+  }
+};
+
+TEST_F(InboxIndexTest, ReadsSpanWrittenChunksAndTheTail) {
+  open(db(), 7);  // the index is written every 7 entries: reads cross several chunks
+  UserId a = user("a"), b = user("b");
+  // One batch per message (the read waits for it), so the index is written every 4 messages.
+  for (int i = 0; i < 20; ++i) {
+    send(a, "a", {"b"}, i);
+    inbox(a, 0, false, 1);
+  }
+  for (int i = 0; i < 5; ++i) {
+    send(b, "b", {"a"}, i);
+    inbox(a, 0, false, 1);
+  }
+  EXPECT_GE(chunk_rows(db()), 10);
+  auto all = inbox(b, 0, false);
+  ASSERT_EQ(all.entries.size(), 25u);
+  for (std::size_t i = 0; i < 25; ++i) EXPECT_EQ(all.entries[i].seq, Seq(i + 1));
+  EXPECT_EQ(all.head, 25);
+  auto incoming = inbox(b, 0, true);
+  expect_contents(incoming, "a", 0, 20);
+  // A page that starts in the middle of a chunk and stops in another.
+  auto page = inbox(b, 9, true, 4);
+  expect_contents(page, "a", 9, 4);
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.scanned, 13);
+  // History walks backwards over the tail and the chunks.
+  auto h = wait<HistoryPage>([&](auto cb) { store->history(a, "b", 0, 100, cb); });
+  EXPECT_EQ(h.messages.size(), 25u);
+  EXPECT_EQ(h.messages.front().content, "a0");
+  EXPECT_EQ(h.messages.back().content, "b4");
+  auto written = chunk_rows(db());
+  store.reset();  // a clean shutdown writes the rest of the index
+  EXPECT_GT(chunk_rows(db()), written);
+  open(db(), 7);
+  expect_contents(inbox(b, 0, true), "a", 0, 20);
+  send(a, "a", {"b"}, 20);
+  EXPECT_EQ(inbox(b, 25, false).entries.at(0).seq, 26);
+}
+
+TEST_F(InboxIndexTest, AfterACrashTheLogIsReplayedIntoTheIndex) {
+  open(db(), 1'000'000);  // nothing is written to the index while running
+  UserId a = user("a"), b = user("b"), c = user("c");
+  for (int i = 0; i < 10; ++i) send(a, "a", {"b", "c"}, i);
+  for (int i = 0; i < 3; ++i) send(c, "c", {"a"}, i);
+  sink.wait_for(13);
+  inbox(a, 0, false);  // a barrier: everything above is committed
+  // What a kill -9 leaves: the database and its WAL as they are on disk now.
+  std::string copy = dir.path() + "/crash.db";
+  fs::copy_file(db(), copy);
+  fs::copy_file(db() + "-wal", copy + "-wal");
+  EXPECT_EQ(chunk_rows(copy), 0);
+  store.reset();
+
+  open(copy, 1'000'000);
+  expect_contents(inbox(b, 0, true), "a", 0, 10);
+  auto ca = inbox(c, 0, false);
+  ASSERT_EQ(ca.entries.size(), 13u);
+  EXPECT_EQ(ca.head, 13);
+  EXPECT_TRUE(ca.entries.back().own);
+  // Seqs continue where the log ended, for the sender and every recipient.
+  send(a, "a", {"b", "c"}, 10);
+  sink.wait_for(14);
+  {
+    std::lock_guard l(sink.m);
+    auto& last = sink.committed.back();
+    EXPECT_EQ(last.sender_seq, 14);  // 10 sent + 3 received + this one
+    ASSERT_EQ(last.recipients.size(), 2u);
+    EXPECT_EQ(last.recipients[0].seq, 11);
+    EXPECT_EQ(last.recipients[1].seq, 14);
+  }
+  (void)b;
+}
+
+TEST_F(InboxIndexTest, TheIndexIsWrittenWhenItsTimeComes) {
+  open(db(), 1'000'000, 50);
+  UserId a = user("a");
+  user("b");
+  send(a, "a", {"b"}, 0);
+  inbox(a, 0, false);
+  for (int i = 0; i < 100 && chunk_rows(db()) < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(chunk_rows(db()), 2);  // a's copy and b's, while the store sat idle
+}
+
+TEST_F(InboxIndexTest, AVersion1DatabaseIsConverted) {
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
+    exec(h,
+         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+         "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, password_hash "
+         "TEXT NOT NULL, created_ms INTEGER NOT NULL, token_gen INTEGER NOT NULL DEFAULT 0, "
+         "delivered_seq INTEGER NOT NULL DEFAULT 0);"
+         "CREATE TABLE messages(id INTEGER PRIMARY KEY, sender INTEGER NOT NULL, ts INTEGER NOT "
+         "NULL, sender_seq INTEGER NOT NULL, cid TEXT, recipients TEXT NOT NULL, content TEXT NOT "
+         "NULL);"
+         "CREATE TABLE inbox(user INTEGER NOT NULL, seq INTEGER NOT NULL, msg INTEGER NOT NULL, "
+         "PRIMARY KEY(user, seq)) WITHOUT ROWID;"
+         "CREATE TABLE revoked(jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) WITHOUT ROWID;"
+         "INSERT INTO meta VALUES('schema_version', '1');"
+         "INSERT INTO users(id, name, password_hash, created_ms) VALUES(1, 'a', 'h', 0), "
+         "(2, 'b', 'h', 0);"
+         "INSERT INTO messages VALUES(1, 1, 10, 1, NULL, '2', 'one'), (2, 2, 11, 2, NULL, '1', "
+         "'two'), (3, 1, 12, 3, NULL, '2', 'three');"
+         "INSERT INTO inbox VALUES(1, 1, 1), (1, 2, 2), (1, 3, 3), (2, 1, 1), (2, 2, 2), "
+         "(2, 3, 3);");
+    sqlite3_close(h);
+  }
+  open(db(), 1'000'000);
+  auto b = inbox(2, 0, false);
+  ASSERT_EQ(b.entries.size(), 3u);
+  EXPECT_EQ(b.entries[0].content, "one");
+  EXPECT_EQ(b.entries[1].content, "two");
+  EXPECT_TRUE(b.entries[1].own);
+  EXPECT_EQ(b.entries[2].content, "three");
+  store->submit({2, "b", {"a"}, "four", "", 1});
+  sink.wait_for(1);
+  {
+    std::lock_guard l(sink.m);
+    EXPECT_EQ(sink.committed.at(0).id, 4);
+    EXPECT_EQ(sink.committed.at(0).sender_seq, 4);
+    EXPECT_EQ(sink.committed.at(0).recipients.at(0).seq, 4);
+  }
+  store.reset();
+  EXPECT_EQ(chunk_rows(db()), 4);  // one per user from the conversion, one per user since
+}
+
+TEST_F(InboxIndexTest, ANewerSchemaIsRefused) {
+  open(db(), 10);
+  store.reset();
+  sqlite3* h = nullptr;
+  sqlite3_open(db().c_str(), &h);
+  exec(h, "UPDATE meta SET value='9' WHERE key='schema_version'");
+  sqlite3_close(h);
+  EXPECT_THROW(open(db(), 10), SqlError);
+}
+
+}  // namespace
+}  // namespace parley::store::sqlite
