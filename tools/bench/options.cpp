@@ -49,6 +49,10 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   app.add_flag("--ring", o.ring,
                "pairs: user i sends only to user i+1, so each connection has one sender "
                "(servers that break under concurrent writes to one socket)");
+  app.add_flag("--keep-going", o.keep_going,
+               "pairs, fanout: load the clients that connected and keep going when connections "
+               "break (they are reported; deliveries to them count as lost), to measure servers "
+               "that break under load");
   app.add_option("--prefix", o.prefix, "user-name prefix (default b<scenario letter>)");
   app.add_option("--password", o.password, "password of every bench user");
   app.add_option("--setup-threads", o.setup_threads, "parallel register/login requests")

@@ -30,6 +30,7 @@ struct Options {
   int server_pid = 0;           // read this process's VmRSS (connections)
   bool extended = false;        // parley extensions: cid/ack, resume by seq
   bool ring = false;            // pairs: user i always sends to user i+1 (one writer per socket)
+  bool keep_going = false;      // pairs/fanout: measure through broken connections
   std::string prefix;           // user-name prefix; default "b" + scenario letter
   std::string password = "bench-pw";
   unsigned setup_threads = 4;  // parallel HTTP register/login

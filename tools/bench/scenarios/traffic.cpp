@@ -23,7 +23,8 @@ struct Shared {
   DeliveryTracker tracker;
   std::vector<std::atomic<std::int32_t>> inflight;  // per sender account: undelivered messages
   std::vector<const std::string*> fanout_to;
-  std::uint16_t per_message = 1;  // deliveries expected per message
+  std::vector<std::size_t> targets;  // pairs: the accounts messages go to (those that connected)
+  std::uint16_t per_message = 1;     // deliveries expected per message
   std::atomic<bool> sending{false};
   std::atomic<std::int64_t> t0{0};
   std::atomic<bool> exhausted{false};  // --messages reached
@@ -95,15 +96,18 @@ class TrafficWorker final : public Worker {
     if (s_.cfg.fanout) {
       to_ = s_.fanout_to;
     } else {
-      std::size_t n = accounts.size();
+      // targets is sorted and holds c.account: the next one in it (ring), or any other.
+      const auto& t = s_.targets;
+      std::size_t n = t.size();
+      std::size_t self = std::size_t(std::lower_bound(t.begin(), t.end(), c.account) - t.begin());
       std::size_t r;
       if (s_.fleet.opts.ring) {
-        r = (c.account + 1) % n;
+        r = (self + 1) % n;
       } else {
         r = std::size_t(random() % (n - 1));
-        if (r >= c.account) ++r;
+        if (r >= self) ++r;
       }
-      to_.push_back(&accounts[r].name);
+      to_.push_back(&accounts[t[r]].name);
     }
     content_.clear();
     append_content(content_, Payload{s_.fleet.run_id, std::uint32_t(c.account), index, now},
@@ -187,23 +191,37 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
     tw.push_back(w.get());
     workers.push_back(std::move(w));
   }
+  std::vector<Client*> clients;
   for (std::size_t a = 0; a < fleet.accounts.size(); ++a) {
     auto* w = tw[a % tw.size()];
     Client& c = w->add_client(a);
+    clients.push_back(&c);
     if (is_sender[a]) w->add_sender(c);
   }
 
   double connect_s = connect_fleet(fleet, workers);
   std::uint64_t connected = fleet.live.load();
+  const std::uint64_t setup_errors = fleet.errors.total();
+  for (std::size_t a = 0; a < clients.size(); ++a)
+    if (clients[a]->phase == Client::Phase::kLive) s.targets.push_back(a);
+  if (cfg.fanout && o.keep_going) {
+    s.fanout_to.clear();
+    for (std::size_t a : s.targets)
+      if (!is_sender[a]) s.fanout_to.push_back(&fleet.accounts[a].name);
+    s.per_message = std::uint16_t(s.fanout_to.size());
+  }
   note(o, "connected " + std::to_string(connected) + "; load for up to " +
               std::to_string(o.duration_s) + " s");
 
   // Load phase.
   std::int64_t t0 = now_ns();
   s.t0.store(t0);
-  if (connected == fleet.accounts.size()) {
+  bool can_load = o.keep_going ? (cfg.fanout ? !s.fanout_to.empty() : s.targets.size() >= 2)
+                               : connected == fleet.accounts.size();
+  if (can_load) {
     s.sending.store(true);
-    wait_for([&] { return s.exhausted.load() || fleet.errors.total() > 0; }, o.duration_s);
+    wait_for([&] { return s.exhausted.load() || (!o.keep_going && fleet.errors.total() > 0); },
+             o.duration_s);
   }
   s.sending.store(false);
   std::int64_t t_stop = now_ns();
@@ -258,9 +276,12 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
   }
   auto tally = s.tracker.tally();
   double send_s = std::max(1e-9, double(std::max(last_send, t0) - t0) / 1e9);
-  double deliver_s = std::max(1e-9, double(last_delivery - t0) / 1e9);
+  // Until the last delivery, or the end of the load if deliveries stopped before it (a server
+  // that lost messages stalls a closed loop: the stall counts).
+  double deliver_s = std::max(1e-9, double(std::max(last_delivery, t_stop) - t0) / 1e9);
 
   r.add("connections", double(connected));
+  if (o.keep_going) r.add("setup_errors", double(setup_errors));
   r.add("connect_s", connect_s, 3);
   r.add("load_s", double(t_stop - t0) / 1e9, 2);
   r.add("drain_s", double(std::max(last_delivery, t_stop) - t_stop) / 1e9, 2);
