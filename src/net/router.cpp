@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "net/router.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "app/metrics.hpp"
@@ -131,9 +133,13 @@ void Router::local_presence_changed() {
 
 void Router::presence_changed() {
   if (presence_pending_.exchange(true)) return;
-  // Every push sends the whole list to every connection, so it costs O(online²) bytes: the
-  // busier the server, the longer changes are coalesced (50 ms + 0.1 ms per online user).
-  auto delay = std::chrono::milliseconds(presence_delay_ms_ + presence_.users() / 10);
+  // Every push sends the whole list to every connection: online² names. Changes are coalesced
+  // for at least presence_delay_ms, and long enough to keep that traffic near kPushBytesPerS
+  // (5,000 users online: ~250 MB a push, one every ~4 s instead of a flood during a login burst).
+  constexpr std::uint64_t kBytesPerName = 10, kPushBytesPerS = 64ull << 20;
+  std::uint64_t users = presence_.users();
+  auto paced = std::int64_t(users * users * kBytesPerName * 1000 / kPushBytesPerS);
+  auto delay = std::chrono::milliseconds(std::max<std::int64_t>(presence_delay_ms_, paced));
   asio::post(shards_.front()->context(), [this, delay] {
     presence_timer_.expires_after(delay);
     presence_timer_.async_wait([this](boost::system::error_code ec) {
