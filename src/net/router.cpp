@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "net/router.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -34,7 +36,8 @@ Router::Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revoca
       presence_(presence),
       revocations_(revocations),
       presence_delay_ms_(presence_delay_ms),
-      presence_timer_(shards_.front()->context()) {}
+      presence_timer_(shards_.front()->context()),
+      trim_timer_(shards_.front()->context()) {}
 
 void Router::on_committed(std::vector<store::Committed> batch) {
   if (metrics_)
@@ -157,6 +160,23 @@ void Router::push_presence() {
       for (Connection* c : shard->all()) c->send_loginlist(*frame);
     });
   }
+  // A big push is copied into every connection's output for a moment (5,000 users online:
+  // ~250 MB). glibc keeps freed pages of its arenas mapped, so as the pushes drain, hand them
+  // back (a few times over the next 2 s), or every idle connection looks KBs heavier for good.
+  constexpr std::size_t kTrimAfterBytes = 16u << 20;
+  if (frame->size() * presence_.users() > kTrimAfterBytes) {
+    trims_left_ = 4;
+    trim_soon();
+  }
+}
+
+void Router::trim_soon() {
+  trim_timer_.expires_after(std::chrono::milliseconds(500));
+  trim_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    malloc_trim(0);
+    if (--trims_left_ > 0) trim_soon();
+  });
 }
 
 void Router::close_user(std::int64_t uid, std::string jti) {

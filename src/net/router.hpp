@@ -59,6 +59,7 @@ class Router final : public store::CommitSink {
  private:
   void presence_changed();
   void push_presence();
+  void trim_soon();
 
   std::function<void()> cluster_hook_;
   app::Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
@@ -69,6 +70,8 @@ class Router final : public store::CommitSink {
   int presence_delay_ms_;
   std::atomic<bool> presence_pending_{false};
   boost::asio::steady_timer presence_timer_;  // on shard 0
+  boost::asio::steady_timer trim_timer_;      // on shard 0: returns freed memory after big pushes
+  int trims_left_ = 0;                        // shard 0 only
 };
 
 }  // namespace parley::net
