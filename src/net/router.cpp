@@ -18,18 +18,6 @@
 namespace parley::net {
 namespace asio = boost::asio;
 
-namespace {
-
-// A committed message, serialised once for every connection that gets it.
-struct Prepared {
-  store::Committed msg;
-  std::string tail;       // for recipients: "to":[]
-  std::string sync_tail;  // for the sender's other devices: "to":[...], "cid"
-  std::string ack;        // for the sending connection
-};
-
-}  // namespace
-
 Router::Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revocations& revocations,
                int presence_delay_ms)
     : shards_(std::move(shards)),
@@ -43,43 +31,46 @@ void Router::on_committed(std::vector<store::Committed> batch) {
   if (metrics_)
     for (const auto& c : batch)
       if (!c.duplicate) app::Metrics::add(metrics_->messages_stored);
-  auto prepared = std::make_shared<std::vector<Prepared>>();
-  prepared->reserve(batch.size());
-  for (auto& c : batch) {
-    Prepared p;
-    if (!c.duplicate) {
-      protocol::MessageView m{c.id, c.ts, c.sender_name, nullptr, c.content, {}};
-      p.tail = protocol::message_tail(m);
-      m.to = &c.recipient_names;
-      m.cid = c.cid;
-      p.sync_tail = protocol::message_tail(m);
-    }
-    if (!c.cid.empty())
-      p.ack = protocol::ack_frame(c.cid, c.id, c.sender_seq, c.ts, c.recipient_names);
-    p.msg = std::move(c);
-    prepared->push_back(std::move(p));
-  }
-  for (Shard* shard : shards_) {
-    asio::post(shard->context(), [shard, prepared] {
-      for (const Prepared& p : *prepared) {
-        const auto& m = p.msg;
-        if (!m.duplicate) {
-          for (const auto& r : m.recipients)
-            if (auto* conns = shard->user_connections(r.id))
-              for (Connection* c : *conns) c->deliver(r.seq, true, p.tail);
-        }
-        if (auto* conns = shard->user_connections(m.sender)) {
-          for (Connection* c : *conns) {
-            if (c->id() == m.origin) {
-              // Without a cid there is no ack, but the seq is still this connection's.
-              c->deliver_ack(m.sender_seq, p.ack);
-            } else if (!m.duplicate) {
-              c->deliver(m.sender_seq, false, p.sync_tail);
-            }
-          }
-        }
+  // Frames are built on the shards, not here on the store thread, and only those a shard needs:
+  // a recipient's tail where a recipient is connected, the sync copy where the sender has
+  // another device, the ack where the sending connection is. Each at most once per shard.
+  auto shared = std::make_shared<const std::vector<store::Committed>>(std::move(batch));
+  for (Shard* shard : shards_)
+    asio::post(shard->context(), [shard, shared] { deliver_batch(*shard, *shared); });
+}
+
+void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& batch) {
+  std::string tail, sync_tail, ack;
+  for (const store::Committed& m : batch) {
+    tail.clear();
+    sync_tail.clear();
+    ack.clear();
+    protocol::MessageView view{m.id, m.ts, m.sender_name, nullptr, m.content, {}};
+    if (!m.duplicate) {
+      for (const auto& r : m.recipients) {
+        auto* conns = shard.user_connections(r.id);
+        if (!conns) continue;
+        if (tail.empty()) tail = protocol::message_tail(view);
+        for (Connection* c : *conns) c->deliver(r.seq, true, tail);
       }
-    });
+    }
+    auto* conns = shard.user_connections(m.sender);
+    if (!conns) continue;
+    for (Connection* c : *conns) {
+      if (c->id() == m.origin) {
+        // Without a cid there is no ack, but the seq is still this connection's.
+        if (ack.empty() && !m.cid.empty())
+          ack = protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names);
+        c->deliver_ack(m.sender_seq, ack);
+      } else if (!m.duplicate) {
+        if (sync_tail.empty()) {
+          view.to = &m.recipient_names;
+          view.cid = m.cid;
+          sync_tail = protocol::message_tail(view);
+        }
+        c->deliver(m.sender_seq, false, sync_tail);
+      }
+    }
   }
 }
 

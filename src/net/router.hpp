@@ -57,6 +57,8 @@ class Router final : public store::CommitSink {
   void close_all(std::uint16_t code, std::string reason);
 
  private:
+  // Delivers a committed batch to the connections `shard` owns (on that shard).
+  static void deliver_batch(Shard& shard, const std::vector<store::Committed>& batch);
   void presence_changed();
   void push_presence();
   void trim_soon();

@@ -151,6 +151,48 @@ TEST_F(InboxIndexTest, AfterACrashTheLogIsReplayedIntoTheIndex) {
   (void)b;
 }
 
+TEST_F(InboxIndexTest, ARetriedCidIsFoundBeforeAndAfterTheIndexIsWrittenAndAfterACrash) {
+  open(db(), 4);  // the index is written once 4 entries wait: "c1" is in the table, "c3" not
+  UserId a = user("a");
+  user("b");
+  auto send_cid = [&](const std::string& cid, const std::string& text) {
+    store->submit({a, "a", {"b"}, text, cid, 1});
+  };
+  auto last = [&](std::size_t n) {
+    sink.wait_for(n);
+    std::lock_guard l(sink.m);
+    return sink.committed.at(n - 1);
+  };
+  send_cid("c1", "one");
+  inbox(a, 0, false);
+  send_cid("c2", "two");
+  inbox(a, 0, false);  // 4 entries: written with this batch
+  EXPECT_EQ(chunk_rows(db()), 2);
+  send_cid("c3", "three");
+  send_cid("c3", "three again");  // the same batch
+  EXPECT_TRUE(last(4).duplicate);
+  EXPECT_EQ(last(4).id, last(3).id);
+  send_cid("c1", "one again");  // from the cids table
+  Committed retry = last(5);
+  EXPECT_TRUE(retry.duplicate);
+  EXPECT_EQ(retry.id, last(1).id);
+  EXPECT_EQ(retry.sender_seq, 1);
+  EXPECT_EQ(retry.recipient_names, std::vector<std::string>{"b"});
+
+  inbox(a, 0, false);
+  std::string copy = dir.path() + "/crash.db";
+  fs::copy_file(db(), copy);
+  fs::copy_file(db() + "-wal", copy + "-wal");
+  store.reset();
+  open(copy, 4);
+  send_cid("c3", "three, after the crash");  // only in the replayed log
+  EXPECT_TRUE(last(6).duplicate);
+  EXPECT_EQ(last(6).id, last(3).id);
+  send_cid("c4", "four");
+  EXPECT_FALSE(last(7).duplicate);
+  EXPECT_EQ(inbox(a, 0, false).entries.size(), 4u);  // one, two, three, four
+}
+
 TEST_F(InboxIndexTest, TheIndexIsWrittenWhenItsTimeComes) {
   open(db(), 1'000'000, 50);
   UserId a = user("a");
@@ -181,7 +223,8 @@ TEST_F(InboxIndexTest, AVersion1DatabaseIsConverted) {
          "INSERT INTO users(id, name, password_hash, created_ms) VALUES(1, 'a', 'h', 0), "
          "(2, 'b', 'h', 0);"
          "INSERT INTO messages VALUES(1, 1, 10, 1, NULL, '2', 'one'), (2, 2, 11, 2, NULL, '1', "
-         "'two'), (3, 1, 12, 3, NULL, '2', 'three');"
+         "'two'), (3, 1, 12, 3, 'k3', '2', 'three');"
+         "CREATE UNIQUE INDEX messages_by_cid ON messages(sender, cid) WHERE cid IS NOT NULL;"
          "INSERT INTO inbox VALUES(1, 1, 1), (1, 2, 2), (1, 3, 3), (2, 1, 1), (2, 2, 2), "
          "(2, 3, 3);");
     sqlite3_close(h);
@@ -200,6 +243,13 @@ TEST_F(InboxIndexTest, AVersion1DatabaseIsConverted) {
     EXPECT_EQ(sink.committed.at(0).id, 4);
     EXPECT_EQ(sink.committed.at(0).sender_seq, 4);
     EXPECT_EQ(sink.committed.at(0).recipients.at(0).seq, 4);
+  }
+  store->submit({1, "a", {"b"}, "three again", "k3", 1});  // a retry: found in the cids table
+  sink.wait_for(2);
+  {
+    std::lock_guard l(sink.m);
+    EXPECT_TRUE(sink.committed.at(1).duplicate);
+    EXPECT_EQ(sink.committed.at(1).id, 3);
   }
   store.reset();
   EXPECT_EQ(chunk_rows(db()), 4);  // one per user from the conversion, one per user since

@@ -1,5 +1,6 @@
 -- parley's embedded store, version 2. One row per user and per message; a user's inbox (each
--- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs.
+-- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs,
+-- and client message ids in their own index; both are written behind the log.
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -26,7 +27,6 @@ CREATE TABLE IF NOT EXISTS messages(
   recipients TEXT NOT NULL,                  -- user ids, comma-separated
   content TEXT NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS messages_by_cid ON messages(sender, cid) WHERE cid IS NOT NULL;
 
 -- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
 -- last_seq of one user's inbox, the message ids as varint deltas. One row per user per batch
@@ -39,6 +39,15 @@ CREATE TABLE IF NOT EXISTS inbox_chunks(
   msgs BLOB NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS inbox_chunks_by_user ON inbox_chunks(user, first_seq);
+
+-- (sender, cid) -> message, for idempotent retries; written with the inbox chunks. The cids of
+-- the messages past meta('indexed_upto') are in memory (rebuilt from the log).
+CREATE TABLE IF NOT EXISTS cids(
+  sender INTEGER NOT NULL,
+  cid TEXT NOT NULL,
+  msg INTEGER NOT NULL,
+  PRIMARY KEY(sender, cid)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS revoked(
   jti TEXT PRIMARY KEY,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <tuple>
 
 #include "store/sqlite/inbox_chunk.hpp"
 #include "store/sqlite/schema_sql.hpp"
@@ -46,10 +47,12 @@ SqliteStore::~SqliteStore() {
   queue_.stop();
   if (writer_.joinable()) writer_.join();
   // Statements must be finalised before the connection closes.
-  for (Statement* s :
-       {&begin_, &commit_, &rollback_, &insert_user_, &find_user_, &insert_message_, &find_cid_,
-        &read_row_, &last_chunk_seq_, &chunks_from_, &chunks_back_, &insert_chunk_, &set_indexed_,
-        &read_cursor_, &raise_cursor_, &insert_revoked_, &bump_gen_, &read_gen_, &ping_})
+  for (Statement* s : {&begin_,        &commit_,         &rollback_,       &insert_user_,
+                       &find_user_,    &insert_message_, &find_cid_,       &insert_cid_,
+                       &find_message_, &read_row_,       &last_chunk_seq_, &chunks_from_,
+                       &chunks_back_,  &insert_chunk_,   &set_indexed_,    &read_cursor_,
+                       &raise_cursor_, &insert_revoked_, &bump_gen_,       &read_gen_,
+                       &ping_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -64,9 +67,9 @@ void SqliteStore::prepare_statements() {
   insert_message_ = Statement(db_,
                               "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
                               "content) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  find_cid_ = Statement(db_,
-                        "SELECT id, ts, sender_seq, recipients FROM messages "
-                        "WHERE sender=?1 AND cid=?2");
+  find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
+  insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
+  find_message_ = Statement(db_, "SELECT ts, sender_seq, recipients FROM messages WHERE id=?1");
   read_row_ =
       Statement(db_, "SELECT ts, sender, recipients, content, cid FROM messages WHERE id=?1");
   last_chunk_seq_ = Statement(
@@ -176,6 +179,8 @@ void SqliteStore::migrate() {
     exec(db_,
          "UPDATE meta SET value=(SELECT COALESCE(MAX(id), 0) FROM messages) "
          "WHERE key='indexed_upto'; DROP TABLE inbox; "
+         "INSERT INTO cids(sender, cid, msg) SELECT sender, cid, id FROM messages "
+         "WHERE cid IS NOT NULL; DROP INDEX IF EXISTS messages_by_cid; "
          "UPDATE meta SET value='2' WHERE key='schema_version'; COMMIT");
   } catch (...) {
     exec(db_, "ROLLBACK");
@@ -244,6 +249,15 @@ void SqliteStore::write_index() {
       insert_chunk_.bind_blob(4, encode_chunk(ids)).run();
     });
   }
+  // Sorted, so the inserts walk the B-tree in order.
+  std::vector<const std::pair<const IndexTail::CidKey, MessageId>*> cids;
+  cids.reserve(tail_.cids().size());
+  for (const auto& e : tail_.cids()) cids.push_back(&e);
+  std::sort(cids.begin(), cids.end(), [](auto* a, auto* b) {
+    return std::tie(a->first.sender, a->first.cid) < std::tie(b->first.sender, b->first.cid);
+  });
+  for (auto* e : cids)
+    insert_cid_.bind(1, e->first.sender).bind(2, e->first.cid).bind(3, e->second).run();
   set_indexed_.bind(1, std::to_string(tail_.last_id())).run();
 }
 
@@ -270,7 +284,8 @@ void SqliteStore::rebuild_tail() {
   std::string v = meta_value(db_, "indexed_upto");
   std::from_chars(v.data(), v.data() + v.size(), upto);
   Statement log(db_,
-                "SELECT id, sender, sender_seq, recipients FROM messages WHERE id>?1 ORDER BY id");
+                "SELECT id, sender, sender_seq, recipients, cid FROM messages WHERE id>?1 "
+                "ORDER BY id");
   log.bind(1, upto);
   std::size_t replayed = 0;
   while (log.step()) {
@@ -281,6 +296,7 @@ void SqliteStore::rebuild_tail() {
     if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
     tail_.add(sender, sender_head, id);
     for_each_id(log.text(3), [&](UserId r) { tail_.add(r, ++head_seq(r), id); });
+    if (!log.is_null(4)) tail_.add_cid(sender, std::string(log.text(4)), id);
     ++replayed;
   }
   if (replayed) spdlog::info("store: replayed {} messages into the inbox index", replayed);
@@ -406,14 +422,14 @@ void SqliteStore::scan_forward(UserId user, Seq after, const Visit& visit) {
     throw;
   }
   chunks_from_.reset();
-  const InboxTail::Run* run = more ? tail_.find(user) : nullptr;
+  const IndexTail::Run* run = more ? tail_.find(user) : nullptr;
   if (!run) return;
   for (std::size_t i = 0; i < run->ids.size(); ++i)
     if (run->first + Seq(i) > after && !visit(run->first + Seq(i), run->ids[i])) return;
 }
 
 void SqliteStore::scan_backward(UserId user, const Visit& visit) {
-  if (const InboxTail::Run* run = tail_.find(user)) {
+  if (const IndexTail::Run* run = tail_.find(user)) {
     for (std::size_t i = run->ids.size(); i-- > 0;)
       if (!visit(run->first + Seq(i), run->ids[i])) return;
   }
@@ -442,18 +458,27 @@ void SqliteStore::do_submit(SendRequest& req) {
   c.origin = req.origin;
 
   if (!c.cid.empty()) {
-    find_cid_.bind(1, req.sender).bind(2, c.cid);
-    if (find_cid_.step()) {
-      c.id = find_cid_.int64(0);
-      c.ts = find_cid_.int64(1);
-      c.sender_seq = find_cid_.int64(2);
-      c.recipient_names = recipient_names(find_cid_.text(3));
-      c.duplicate = true;
+    MessageId original = tail_.find_cid(req.sender, c.cid);
+    if (!original) {
+      find_cid_.bind(1, req.sender).bind(2, c.cid);
+      if (find_cid_.step()) original = find_cid_.int64(0);
       find_cid_.reset();
-      committed_.push_back(std::move(c));
-      return;
     }
-    find_cid_.reset();
+    if (original) {
+      find_message_.bind(1, original);
+      if (find_message_.step()) {
+        c.id = original;
+        c.ts = find_message_.int64(0);
+        c.sender_seq = find_message_.int64(1);
+        c.recipient_names = recipient_names(find_message_.text(2));
+        c.duplicate = true;
+      }
+      find_message_.reset();
+      if (c.duplicate) {
+        committed_.push_back(std::move(c));
+        return;
+      }
+    }
   }
 
   // Resolve names: skip the sender, unknown names and repeats, keep the client's order.
@@ -492,6 +517,7 @@ void SqliteStore::do_submit(SendRequest& req) {
     r.seq = ++head_seq(r.id);
     tail_.add(r.id, r.seq, c.id);
   }
+  if (!c.cid.empty()) tail_.add_cid(c.sender, c.cid, c.id);
   c.content = std::move(req.content);
   committed_.push_back(std::move(c));
 }

@@ -4,9 +4,9 @@
 // fsync for the whole batch — and only then fires callbacks and reports sends to the sink. A
 // failing batch is rolled back whole and every job in it gets StoreError::kUnavailable.
 //
-// A send appends one row to the message log; the inbox index (which seq of which user holds
-// which message) is kept in memory (InboxTail) and written behind, one chunk per user, every
-// `index_flush_ms` or `index_flush_entries` (see schema.sql).
+// A send appends one row to the message log; the indexes over it (which seq of which user holds
+// which message; which message a client id names) are kept in memory (IndexTail) and written
+// behind, every `index_flush_ms` or `index_flush_entries` (see schema.sql).
 #pragma once
 #include <sqlite3.h>
 
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "store/job_queue.hpp"
-#include "store/sqlite/inbox_tail.hpp"
+#include "store/sqlite/index_tail.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/store.hpp"
 
@@ -116,7 +116,7 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, UserId> ids_;
   std::unordered_map<UserId, std::string> names_;
   std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
-  InboxTail tail_;
+  IndexTail tail_;
   std::chrono::steady_clock::time_point tail_since_;  // when the tail got its first entry
   std::unordered_map<UserId, Seq> delivered_;         // pending cursor raises
   std::vector<Committed> committed_;
@@ -125,6 +125,7 @@ class SqliteStore final : public Store {
   Statement begin_, commit_, rollback_;
   Statement insert_user_, find_user_, insert_message_, find_cid_, read_row_;
   Statement last_chunk_seq_, chunks_from_, chunks_back_, insert_chunk_, set_indexed_;
+  Statement insert_cid_, find_message_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
 
   std::thread writer_;  // last: starts after everything above exists
