@@ -138,6 +138,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool backlog_pending_ = false;  // a backlog read is in flight
   bool backlog_more_ = false;     // the store has more backlog after what was read
   bool ok_sent_ = false;          // the `ok` frame went out
+  bool list_from_push_ = false;   // this login brought the user online: a push is scheduled
+  std::uint64_t pushes_at_auth_ = 0;
 
   std::int64_t uid_ = 0;
   std::string name_;
@@ -145,7 +147,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::int64_t token_exp_ = 0;
 
   std::int64_t backlog_after_ = 0;  // next backlog read starts after this seq
-  std::int64_t sync_head_ = 0;  // the inbox head when the backlog was last read
+  std::int64_t sync_head_ = 0;      // the inbox head when the backlog was last read
   std::int64_t last_seq_ = 0;       // highest inbox seq sent on this connection
   std::int64_t out_seq_ = 0;        // highest seq in out_
   std::int64_t writing_seq_ = 0;    // highest seq in writing_
@@ -155,7 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool ack;           // always sent: the client waits for it
     std::string frame;  // whole JSON text
   };
-  std::vector<Held> held_;                  // live frames that arrived while syncing
+  std::vector<Held> held_;  // live frames that arrived while syncing
   void catch_up(Held held);
   std::vector<store::InboxEntry> backlog_;  // the page being written while syncing
   std::size_t backlog_next_ = 0;

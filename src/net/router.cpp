@@ -143,7 +143,10 @@ void Router::presence_changed() {
 }
 
 void Router::push_presence() {
+  // In this order: a login that saw a push pending reads a newer count once this one started
+  // (see Connection::on_auth_frame).
   presence_pending_.store(false);
+  pushes_started_.fetch_add(1);
   if (push_max_users_ && presence_.users() > push_max_users_) return;  // see PROTOCOL.md
   auto frame = presence_.frame();
   for (Shard* shard : shards_) {

@@ -44,6 +44,9 @@ class Router final : public store::CommitSink {
   // This node's online users changed: push one coalesced `loginlist` to everyone soon, and tell
   // the cluster (when there is one).
   void local_presence_changed();
+  // How many pushes have started: a login that brought its user online and sees no new push
+  // started by the time of its `ok` will get the list from the push still to come.
+  std::uint64_t pushes_started() const { return pushes_started_.load(); }
   // Called when this node's view of who is online elsewhere changes.
   void set_cluster_hook(std::function<void()> hook) { cluster_hook_ = std::move(hook); }
   void set_metrics(app::Metrics* m) { metrics_ = m; }
@@ -71,6 +74,7 @@ class Router final : public store::CommitSink {
   auth::Revocations& revocations_;
   int presence_delay_ms_;
   std::atomic<bool> presence_pending_{false};
+  std::atomic<std::uint64_t> pushes_started_{0};
   boost::asio::steady_timer presence_timer_;  // on shard 0
   boost::asio::steady_timer trim_timer_;      // on shard 0: returns freed memory after big pushes
   int trims_left_ = 0;                        // shard 0 only

@@ -77,6 +77,8 @@ void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool 
     send_text(protocol::no_frame("token invalid, expired or revoked; log in again"));
     return close(close_code::kTokenRefused, "token refused");
   }
+  // Read before the user is added: any push started after this count includes the user.
+  std::uint64_t pushes_before = svc_.router->pushes_started();
   bool came_online = false;
   if (!svc_.presence->add(claims->uid, claims->name, svc_.config.limits.max_connections_per_user,
                           came_online)) {
@@ -90,6 +92,11 @@ void Connection::on_auth_frame(std::string token, std::int64_t resume_seq, bool 
   attached_ = true;
   shard_.attach_user(uid_, this);
   if (came_online) svc_.router->local_presence_changed();
+  // Coming online schedules a push of the list to everyone, this connection included: no need
+  // to send it after `ok` as well, unless that push has already started by then (it is skipped
+  // before `ok`). In a login burst this halves the presence traffic.
+  list_from_push_ = came_online;
+  pushes_at_auth_ = pushes_before;
   state_ = State::kSyncing;
   resume_ = resume;
   tokens_ = svc_.config.limits.message_burst;
@@ -134,7 +141,9 @@ void Connection::on_backlog(store::InboxPage page) {
     send_text(protocol::ok_frame(name_, page.head));
     // Past the push cap the whole list is not sent to every login either (O(online) each).
     std::size_t cap = svc_.config.limits.loginlist_push_max_users;
-    if (cap == 0 || svc_.presence->users() <= cap) send_loginlist(*svc_.presence->frame());
+    bool push_to_come = list_from_push_ && svc_.router->pushes_started() == pushes_at_auth_;
+    if ((cap == 0 || svc_.presence->users() <= cap) && !push_to_come)
+      send_loginlist(*svc_.presence->frame());
   }
   backlog_after_ = std::max(backlog_after_, page.scanned);
   sync_head_ = std::max(sync_head_, page.head);

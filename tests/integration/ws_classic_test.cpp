@@ -100,6 +100,10 @@ TEST_P(WsClassic, PushesLoginlistAndKeepsUserOnlineUntilLastConnectionCloses) {
       auto l = alice.next_of("loginlist");
       if (l.at("content").at("names").as_array().size() == 2) break;
     }
+    // Each of bob's devices gets the list too: the first with the push its login caused, the
+    // second (bob was online already: no push) right after its `ok`.
+    for (Chat* b : {&bob1, &bob2})
+      EXPECT_EQ(b->next_of("loginlist").at("content").at("names").as_array().size(), 2u);
     bob1.ws.close();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto names = http.get_json("/api/loginlist").at("names").as_array();
