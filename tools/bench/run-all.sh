@@ -5,7 +5,8 @@
 # then prints the median of each number as a Markdown table. Raw JSON lines are kept in OUT.
 #
 # Usage: tools/bench/run-all.sh [--server PATH] [--bench PATH] [--runs N] [--out DIR]
-#                               [--duration S] [CASE...]
+#                               [--duration S] [--redis] [CASE...]
+#        --redis: every run's server stores in a fresh local redis-server (AOF, fsync always)
 #        tools/bench/run-all.sh --report DIR [CASE...]   (tables from an earlier OUT, no runs)
 # Cases (default: all but the opt-in ones):
 #   pairs-max pairs-50k pairs-20k pairs-extended pairs-ring-10 fanout-1000 fanout-100
@@ -19,6 +20,7 @@ runs=3
 duration=8
 out=
 report_only=0
+redis=0
 cases=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -28,7 +30,8 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --report) out=$2; report_only=1; shift 2 ;;
-    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+    --redis) redis=1; shift ;;
+    -h|--help) sed -n '3,13p' "$0"; exit 0 ;;
     *) cases+=("$1"); shift ;;
   esac
 done
@@ -43,13 +46,19 @@ out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-results.XXXXXX")}
 mkdir -p "$out"
 
 server_pid=
+redis_pid=
 work=
 stop_server() {
   if [[ -n $server_pid ]]; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
+  if [[ -n $redis_pid ]]; then
+    kill "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+  fi
   server_pid=
+  redis_pid=
   [[ -n $work ]] && rm -rf "$work"
   work=
 }
@@ -60,9 +69,21 @@ start_server() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-server.XXXXXX")
   printf 'limits:\n  max_recipients: 1000\n' >"$work/config.yaml"
   : >"$work/server.log"
+  local store_args=()
+  if [[ $redis -eq 1 ]]; then
+    local rport=$((20000 + RANDOM % 20000))
+    redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --appendonly yes \
+      --appendfsync always --save '' >"$work/redis.log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 100); do
+      redis-cli -p "$rport" ping >/dev/null 2>&1 && break
+      sleep 0.05
+    done
+    store_args=(--redis "redis://127.0.0.1:$rport")
+  fi
   "$server_bin" --config "$work/config.yaml" --host 127.0.0.1 --port 0 --data "$work/data" \
-    --rate 0 --password-hash fast --max-connections-per-user 0 --login-failures 0 "$@" \
-    >"$work/server.log" 2>&1 &
+    --rate 0 --password-hash fast --max-connections-per-user 0 --login-failures 0 \
+    "${store_args[@]}" "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   port=
   for _ in $(seq 200); do
