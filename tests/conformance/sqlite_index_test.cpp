@@ -193,6 +193,37 @@ TEST_F(InboxIndexTest, ARetriedCidIsFoundBeforeAndAfterTheIndexIsWrittenAndAfter
   EXPECT_EQ(inbox(a, 0, false).entries.size(), 4u);  // one, two, three, four
 }
 
+TEST_F(InboxIndexTest, AFailingIndexWriteCostsNoMessage) {
+  open(db(), 3);
+  UserId a = user("a"), b = user("b");
+  send(a, "a", {"b"}, 0);  // 2 entries: not written yet
+  inbox(a, 0, false);
+  // Another writer takes the row the store will write for b's first seq: its index write fails.
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
+  sqlite3_busy_timeout(h, 5000);
+  Statement(h, "INSERT INTO inbox_chunks(user, first_seq, last_seq, msgs) VALUES(?1, 1, 1, ?2)")
+      .bind(1, b)
+      .bind_blob(2, encode_chunk({999}))
+      .run();
+  send(a, "a", {"b"}, 1);  // 4 entries: the index is due with this batch, and fails
+  sink.wait_for(2);
+  {
+    std::lock_guard l(sink.m);
+    EXPECT_EQ(sink.committed.size(), 2u);
+    EXPECT_TRUE(sink.rejected.empty());
+  }
+  EXPECT_EQ(inbox(a, 0, false).entries.size(), 2u);
+  // Once the obstacle is gone the index is written on a later try.
+  Statement(h, "DELETE FROM inbox_chunks WHERE user=?1").bind(1, b).run();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  send(a, "a", {"b"}, 2);
+  inbox(a, 0, false);
+  sqlite3_close_v2(h);
+  EXPECT_EQ(chunk_rows(db()), 2);
+  expect_contents(inbox(b, 0, true), "a", 0, 3);
+}
+
 TEST_F(InboxIndexTest, TheIndexIsWrittenWhenItsTimeComes) {
   open(db(), 1'000'000, 50);
   UserId a = user("a");

@@ -206,7 +206,8 @@ void SqliteStore::enqueue(Job job) {
 template <typename T, typename F>
 void SqliteStore::enqueue_query(Callback<T> done, F&& body) {
   auto cb = std::make_shared<Callback<T>>(std::move(done));
-  enqueue(Job{[this, cb, body = std::forward<F>(body)]() mutable -> std::function<void()> {
+  enqueue(Job{std::nullopt,
+              [this, cb, body = std::forward<F>(body)]() mutable -> std::function<void()> {
                 auto result = std::make_shared<Result<T>>(body());
                 return [cb, result] { (*cb)(std::move(*result)); };
               },
@@ -219,7 +220,8 @@ void SqliteStore::writer_loop() {
     // Idle with unwritten index entries: wake up in time to write them.
     auto idle = std::chrono::milliseconds(std::chrono::hours(1));
     if (!tail_.empty()) {
-      auto due = tail_since_ + std::chrono::milliseconds(options_.index_flush_ms);
+      auto due = std::max(tail_since_ + std::chrono::milliseconds(options_.index_flush_ms),
+                          index_retry_at_);
       idle = std::max(std::chrono::milliseconds(1),
                       std::chrono::duration_cast<std::chrono::milliseconds>(
                           due - std::chrono::steady_clock::now()));
@@ -237,9 +239,10 @@ void SqliteStore::writer_loop() {
 
 bool SqliteStore::index_due() const {
   if (tail_.empty()) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (now < index_retry_at_) return false;
   return tail_.size() >= options_.index_flush_entries ||
-         std::chrono::steady_clock::now() - tail_since_ >=
-             std::chrono::milliseconds(options_.index_flush_ms);
+         now - tail_since_ >= std::chrono::milliseconds(options_.index_flush_ms);
 }
 
 void SqliteStore::write_index() {
@@ -261,6 +264,22 @@ void SqliteStore::write_index() {
   set_indexed_.bind(1, std::to_string(tail_.last_id())).run();
 }
 
+// Inside the batch's transaction, under a savepoint: a failure here must not cost the batch's
+// messages (they are safe in the log; the index is only retried later).
+bool SqliteStore::write_index_in_batch() {
+  exec(db_, "SAVEPOINT index_write");
+  try {
+    write_index();
+    exec(db_, "RELEASE index_write");
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("store: writing the inbox index failed: {}", e.what());
+    exec(db_, "ROLLBACK TO index_write; RELEASE index_write");
+    index_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    return false;
+  }
+}
+
 void SqliteStore::flush_index() {
   if (tail_.empty()) return;
   try {
@@ -269,8 +288,10 @@ void SqliteStore::flush_index() {
     commit_.run();
     tail_.clear();
   } catch (const std::exception& e) {
-    // The entries stay in memory (and in the log); the next batch tries again.
+    // The entries stay in memory (and in the log); try again in a second, not in a loop (a full
+    // disk would fail every attempt).
     spdlog::error("store: writing the inbox index failed: {}", e.what());
+    index_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     try {
       rollback_.run();
     } catch (const std::exception&) {
@@ -321,13 +342,16 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
   bool indexed = false;
   try {
     begin_.run();
-    for (auto& job : jobs) after_commit.push_back(job.run());
+    for (auto& job : jobs) {
+      if (job.send) {
+        do_submit(*job.send);
+      } else {
+        after_commit.push_back(job.run());
+      }
+    }
     for (auto& [user, seq] : delivered_) raise_cursor_.bind(1, user).bind(2, seq).run();
     delivered_.clear();
-    if (index_due()) {
-      write_index();
-      indexed = true;
-    }
+    if (index_due()) indexed = write_index_in_batch();
     commit_.run();
   } catch (const std::exception& e) {
     spdlog::error("store: batch of {} rolled back: {}", jobs.size(), e.what());
@@ -340,7 +364,13 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
     reset_caches();
     committed_.clear();
     rejected_.clear();
-    for (auto& job : jobs) job.fail();
+    for (auto& job : jobs) {
+      if (job.send) {  // the sender hears it was not stored
+        rejected_.push_back(Rejected{job.send->sender, job.send->origin, job.send->cid, false});
+      } else {
+        job.fail();
+      }
+    }
     if (sink_ && !rejected_.empty()) sink_->on_rejected(std::exchange(rejected_, {}));
     return;
   }
@@ -564,14 +594,7 @@ void SqliteStore::list_users(Callback<std::vector<std::string>> done) {
 }
 
 void SqliteStore::submit(SendRequest req) {
-  auto shared = std::make_shared<SendRequest>(std::move(req));
-  enqueue(Job{[this, shared]() -> std::function<void()> {
-                do_submit(*shared);
-                return {};
-              },
-              [this, shared] {  // rolled back: the sender hears it was not stored
-                rejected_.push_back(Rejected{shared->sender, shared->origin, shared->cid, false});
-              }});
+  enqueue(Job{std::move(req), {}, {}});
 }
 
 void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
@@ -616,7 +639,8 @@ Seq SqliteStore::cursor(UserId user) {
 }
 
 void SqliteStore::mark_delivered(UserId user, Seq seq) {
-  enqueue(Job{[=, this]() -> std::function<void()> {
+  enqueue(Job{std::nullopt,
+              [=, this]() -> std::function<void()> {
                 auto& cur = delivered_[user];
                 cur = std::max(cur, seq);
                 return {};
@@ -685,7 +709,8 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
 void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
                                Callback<Empty> done) {
   auto cb = std::make_shared<Callback<Empty>>(std::move(done));
-  enqueue(Job{[=, this, jti = std::move(jti)]() -> std::function<void()> {
+  enqueue(Job{std::nullopt,
+              [=, this, jti = std::move(jti)]() -> std::function<void()> {
                 insert_revoked_.bind(1, jti).bind(2, exp).run();
                 return [=, this] {
                   if (sink_) sink_->on_token_revoked(user, jti, exp);
@@ -697,7 +722,8 @@ void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
 
 void SqliteStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
   auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
-  enqueue(Job{[=, this]() -> std::function<void()> {
+  enqueue(Job{std::nullopt,
+              [=, this]() -> std::function<void()> {
                 bump_gen_.bind(1, user).run();
                 read_gen_.bind(1, user);
                 bool found = read_gen_.step();

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -62,9 +63,11 @@ class SqliteStore final : public Store {
   void ping(Callback<Empty> done) override;
 
  private:
-  // A unit of work run inside the batch transaction. `run` does the SQL and returns the action
-  // to take once the batch is committed; `fail` reports a rolled-back batch.
+  // A unit of work run inside the batch transaction: a send (the hot path: held by value, no
+  // allocation of its own), or `run`, which does the SQL and returns the action to take once the
+  // batch is committed, with `fail` to report a rolled-back batch.
   struct Job {
+    std::optional<SendRequest> send;
     std::function<std::function<void()>()> run;
     std::function<void()> fail;
   };
@@ -101,10 +104,11 @@ class SqliteStore final : public Store {
   void scan_forward(UserId user, Seq after, const Visit& visit);
   void scan_backward(UserId user, const Visit& visit);
   bool index_due() const;
-  void write_index();   // inside a transaction; the caller clears the tail once committed
-  void flush_index();   // a transaction of its own
-  void rebuild_tail();  // replays the log past meta('indexed_upto')
-  void reset_caches();  // after a rollback: reload everything from the database
+  void write_index();           // inside a transaction; the caller clears the tail once committed
+  bool write_index_in_batch();  // write_index() under a savepoint; false if it failed
+  void flush_index();           // a transaction of its own
+  void rebuild_tail();          // replays the log past meta('indexed_upto')
+  void reset_caches();          // after a rollback: reload everything from the database
 
   SqliteOptions options_;
   sqlite3* db_ = nullptr;
@@ -117,8 +121,9 @@ class SqliteStore final : public Store {
   std::unordered_map<UserId, std::string> names_;
   std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
   IndexTail tail_;
-  std::chrono::steady_clock::time_point tail_since_;  // when the tail got its first entry
-  std::unordered_map<UserId, Seq> delivered_;         // pending cursor raises
+  std::chrono::steady_clock::time_point tail_since_;      // when the tail got its first entry
+  std::chrono::steady_clock::time_point index_retry_at_;  // after a failed write of the index
+  std::unordered_map<UserId, Seq> delivered_;             // pending cursor raises
   std::vector<Committed> committed_;
   std::vector<Rejected> rejected_;
 
