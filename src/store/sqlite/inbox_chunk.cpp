@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "store/sqlite/inbox_chunk.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 
@@ -47,6 +48,18 @@ void decode_chunk(std::string_view blob, std::vector<MessageId>& out) {
     shift = 0;
   }
   if (shift != 0) throw std::runtime_error("inbox chunk: truncated varint");
+}
+
+void insert_chunks(Statement& insert, UserId user, Seq first, const std::vector<MessageId>& ids) {
+  constexpr std::size_t kMaxChunk = 4096;
+  for (std::size_t at = 0; at < ids.size(); at += kMaxChunk) {
+    std::size_t n = std::min(kMaxChunk, ids.size() - at);
+    std::vector<MessageId> part(ids.begin() + std::ptrdiff_t(at),
+                                ids.begin() + std::ptrdiff_t(at + n));
+    Seq f = first + Seq(at);
+    insert.bind(1, user).bind(2, f).bind(3, f + Seq(n) - 1);
+    insert.bind_blob(4, encode_chunk(part)).run();
+  }
 }
 
 }  // namespace parley::store::sqlite

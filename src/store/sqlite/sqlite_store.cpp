@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "store/sqlite/inbox_chunk.hpp"
+#include "store/sqlite/schema.hpp"
 #include "store/sqlite/schema_sql.hpp"
 #include "util/clock.hpp"
 
@@ -32,7 +33,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     // group commits is copied into the database once per checkpoint, not once per commit.
     exec(db_, "PRAGMA wal_autocheckpoint=16384; PRAGMA journal_size_limit=67108864");
     exec(db_, kSchemaSql);
-    migrate();
+    migrate(db_);
     prepare_statements();
     load_users();
     rebuild_tail();
@@ -81,8 +82,7 @@ void SqliteStore::prepare_statements() {
                            "WHERE user=?1 AND first_seq<=?2) ORDER BY first_seq");
   chunks_back_ = Statement(
       db_, "SELECT first_seq, msgs FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC");
-  insert_chunk_ = Statement(
-      db_, "INSERT INTO inbox_chunks(user, first_seq, last_seq, msgs) VALUES(?1, ?2, ?3, ?4)");
+  insert_chunk_ = Statement(db_, kInsertChunkSql);
   set_indexed_ = Statement(db_, "UPDATE meta SET value=?1 WHERE key='indexed_upto'");
   read_cursor_ = Statement(db_, "SELECT delivered_seq FROM users WHERE id=?1");
   raise_cursor_ =
@@ -94,24 +94,6 @@ void SqliteStore::prepare_statements() {
 }
 
 namespace {
-
-constexpr std::size_t kMaxChunk = 4096;  // entries per inbox_chunks row
-
-std::string meta_value(sqlite3* db, const char* key) {
-  Statement s(db, "SELECT value FROM meta WHERE key=?1");
-  s.bind(1, std::string_view(key));
-  return s.step() ? std::string(s.text(0)) : std::string();
-}
-
-// Calls emit(first_seq, ids) for runs of at most kMaxChunk consecutive seqs.
-template <typename F>
-void split_runs(Seq first, const std::vector<MessageId>& ids, F&& emit) {
-  for (std::size_t at = 0; at < ids.size(); at += kMaxChunk) {
-    std::size_t n = std::min(kMaxChunk, ids.size() - at);
-    emit(first + Seq(at), std::vector<MessageId>(ids.begin() + std::ptrdiff_t(at),
-                                                 ids.begin() + std::ptrdiff_t(at + n)));
-  }
-}
 
 // Calls f(id) for each id of a comma-separated list (the messages.recipients column).
 template <typename F>
@@ -134,59 +116,6 @@ bool lists_user(std::string_view ids, UserId id) {
 }
 
 }  // namespace
-
-// Version 1 kept one `inbox` row per entry; version 2 keeps chunks. Converted in place, once.
-void SqliteStore::migrate() {
-  std::string version = meta_value(db_, "schema_version");
-  if (version == "2") return;
-  if (version.empty()) {
-    exec(db_, "INSERT INTO meta(key, value) VALUES('schema_version', '2')");
-    return;
-  }
-  if (version != "1")
-    throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
-  spdlog::info("store: converting the inbox to schema version 2");
-  exec(db_, "BEGIN IMMEDIATE");
-  try {
-    Statement insert(
-        db_, "INSERT INTO inbox_chunks(user, first_seq, last_seq, msgs) VALUES(?1, ?2, ?3, ?4)");
-    auto write = [&](UserId user, Seq first, const std::vector<MessageId>& ids) {
-      split_runs(first, ids, [&](Seq f, std::vector<MessageId> part) {
-        insert.bind(1, user).bind(2, f).bind(3, f + Seq(part.size()) - 1);
-        insert.bind_blob(4, encode_chunk(part)).run();
-      });
-    };
-    Statement rows(db_, "SELECT user, seq, msg FROM inbox ORDER BY user, seq");
-    UserId user = 0;
-    Seq first = 0;
-    std::vector<MessageId> ids;
-    while (rows.step()) {
-      UserId u = rows.int64(0);
-      Seq seq = rows.int64(1);
-      if (!ids.empty() && (u != user || seq != first + Seq(ids.size()))) {
-        write(user, first, ids);
-        ids.clear();
-      }
-      if (ids.empty()) {
-        user = u;
-        first = seq;
-      }
-      ids.push_back(rows.int64(2));
-    }
-    if (!ids.empty()) write(user, first, ids);
-    rows = Statement();
-    insert = Statement();
-    exec(db_,
-         "UPDATE meta SET value=(SELECT COALESCE(MAX(id), 0) FROM messages) "
-         "WHERE key='indexed_upto'; DROP TABLE inbox; "
-         "INSERT INTO cids(sender, cid, msg) SELECT sender, cid, id FROM messages "
-         "WHERE cid IS NOT NULL; DROP INDEX IF EXISTS messages_by_cid; "
-         "UPDATE meta SET value='2' WHERE key='schema_version'; COMMIT");
-  } catch (...) {
-    exec(db_, "ROLLBACK");
-    throw;
-  }
-}
 
 void SqliteStore::load_users() {
   Statement s(db_, "SELECT id, name FROM users");
@@ -246,12 +175,8 @@ bool SqliteStore::index_due() const {
 }
 
 void SqliteStore::write_index() {
-  for (const auto& [user, run] : tail_.runs()) {
-    split_runs(run.first, run.ids, [&](Seq first, std::vector<MessageId> ids) {
-      insert_chunk_.bind(1, user).bind(2, first).bind(3, first + Seq(ids.size()) - 1);
-      insert_chunk_.bind_blob(4, encode_chunk(ids)).run();
-    });
-  }
+  for (const auto& [user, run] : tail_.runs())
+    insert_chunks(insert_chunk_, user, run.first, run.ids);
   // Sorted, so the inserts walk the B-tree in order.
   std::vector<const std::pair<const IndexTail::CidKey, MessageId>*> cids;
   cids.reserve(tail_.cids().size());

@@ -78,7 +78,6 @@ class SqliteStore final : public Store {
   void writer_loop();
   void run_batch(std::vector<Job>& jobs);
   void prepare_statements();
-  void migrate();
   void load_users();
 
   // A row of the message log.

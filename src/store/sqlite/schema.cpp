@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "store/sqlite/schema.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "store/sqlite/inbox_chunk.hpp"
+#include "store/sqlite/statement.hpp"
+
+namespace parley::store::sqlite {
+
+std::string meta_value(sqlite3* db, std::string_view key) {
+  Statement s(db, "SELECT value FROM meta WHERE key=?1");
+  s.bind(1, key);
+  return s.step() ? std::string(s.text(0)) : std::string();
+}
+
+namespace {
+
+// Version 1 kept one `inbox` row per entry and a unique index on (sender, cid) in `messages`;
+// version 2 keeps inbox chunks and a `cids` table, both written behind the log.
+void convert_from_1(sqlite3* db) {
+  Statement insert(db, kInsertChunkSql);
+  Statement rows(db, "SELECT user, seq, msg FROM inbox ORDER BY user, seq");
+  UserId user = 0;
+  Seq first = 0;
+  std::vector<MessageId> ids;
+  while (rows.step()) {
+    UserId u = rows.int64(0);
+    Seq seq = rows.int64(1);
+    if (!ids.empty() && (u != user || seq != first + Seq(ids.size()))) {
+      insert_chunks(insert, user, first, ids);
+      ids.clear();
+    }
+    if (ids.empty()) {
+      user = u;
+      first = seq;
+    }
+    ids.push_back(rows.int64(2));
+  }
+  if (!ids.empty()) insert_chunks(insert, user, first, ids);
+  rows = Statement();
+  insert = Statement();
+  exec(db,
+       "UPDATE meta SET value=(SELECT COALESCE(MAX(id), 0) FROM messages) "
+       "WHERE key='indexed_upto'; DROP TABLE inbox; "
+       "INSERT INTO cids(sender, cid, msg) SELECT sender, cid, id FROM messages "
+       "WHERE cid IS NOT NULL; DROP INDEX IF EXISTS messages_by_cid; "
+       "UPDATE meta SET value='2' WHERE key='schema_version'");
+}
+
+}  // namespace
+
+void migrate(sqlite3* db) {
+  std::string version = meta_value(db, "schema_version");
+  if (version == "2") return;
+  if (version.empty()) {
+    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '2')");
+    return;
+  }
+  if (version != "1")
+    throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
+  spdlog::info("store: converting the database to schema version 2");
+  exec(db, "BEGIN IMMEDIATE");
+  try {
+    convert_from_1(db);
+    exec(db, "COMMIT");
+  } catch (...) {
+    exec(db, "ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace parley::store::sqlite
