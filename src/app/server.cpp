@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -173,6 +174,9 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
     store::redis::RedisOptions ro;
     ro.url = c.redis_url;
     ro.on_commit_us = observe;
+    // Test failpoint (never set in production): see Cluster.ADeadNodesUnpublishedMessage...
+    if (const char* f = std::getenv("PARLEY_FAILPOINT"); f && std::string_view(f) == "skip-publish")
+      ro.skip_publish = true;
     p.store = std::make_unique<store::redis::RedisStore>(ro);
   }
 

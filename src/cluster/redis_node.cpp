@@ -140,10 +140,22 @@ void RedisNode::sync_presence(RedisConnection& c, bool announce) {
     throw RedisError("redis: presence transaction failed");
   const redisReply* nodes = exec->element[exec->elements - 1];
   std::vector<std::string> sunion = {"SUNION"};
+  std::set<std::string> live;
   for (std::size_t i = 0; i < nodes->elements; ++i) {
     std::string id = as_string(nodes->element[i]);
-    if (id != node_id_) sunion.push_back("parley:node:" + id + ":online");
+    if (id == node_id_) continue;
+    sunion.push_back("parley:node:" + id + ":online");
+    live.insert(id);
   }
+  // A node that left (stopped, or its heartbeat expired: killed) may have stored messages it
+  // never published. They are in the inboxes: every connection here catches up from there.
+  for (const auto& id : nodes_seen_) {
+    if (live.count(id)) continue;
+    spdlog::info("cluster: node {} left; connections catch up from their inboxes", id);
+    sink_.on_resync();
+    break;
+  }
+  nodes_seen_ = std::move(live);
   std::vector<std::string> others;
   if (sunion.size() > 1) {
     auto r = c.command(sunion);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -49,6 +50,8 @@ class RedisNode {
   bool subscribed_ = false;        // GUARDED_BY(mutex_)
   bool presence_dirty_ = true;     // GUARDED_BY(mutex_): local change to announce
   bool presence_refresh_ = false;  // GUARDED_BY(mutex_): another node announced a change
+
+  std::set<std::string> nodes_seen_;  // presence thread only: the other live nodes, last beat
 
   std::thread subscriber_;
   std::thread presence_thread_;

@@ -145,6 +145,26 @@ TEST_F(Cluster, KilledNodeLosesNoAcknowledgedMessage) {
   for (const auto& cid : all) EXPECT_EQ(got[cid], 1) << cid;
 }
 
+TEST_F(Cluster, ADeadNodesUnpublishedMessageReachesLiveConnections) {
+  // A fourth node that stores but never publishes: what a node killed between the two leaves.
+  ::setenv("PARLEY_FAILPOINT", "skip-publish", 1);
+  ServerProcess faulty({"--redis", d.redis()->url()});
+  ::unsetenv("PARLEY_FAILPOINT");
+  std::string at = http.login("alice"), bt = http.login("bob");
+  Chat bob(node(1), bt, std::int64_t(0));
+  {
+    Chat alice(faulty.port(), at, std::int64_t(0));
+    alice.send_message({"bob"}, "stored, never published", "u1");
+    std::this_thread::sleep_for(500ms);  // stored by now (no ack: acks travel with the publish)
+    EXPECT_THROW(bob.next(true, 300ms), std::runtime_error);
+    faulty.kill(SIGKILL);
+  }
+  // bob's node sees the faulty node's heartbeat expire and has its connections catch up.
+  auto m = bob.next(true, 10000ms);
+  EXPECT_EQ(str(m.at("content")), "stored, never published");
+  EXPECT_EQ(m.at("seq").as_int64(), 1);
+}
+
 TEST_F(Cluster, NodesSurviveARedisRestartAndResume) {
   std::string at = http.login("alice"), bt = http.login("bob");
   Chat alice(node(0), at);

@@ -351,7 +351,8 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     w.c.content = std::move(w.req->content);
     committed.push_back(std::move(w.c));
   }
-  if (!committed.empty()) conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
+  if (!committed.empty() && !options_.skip_publish)
+    conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
   if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
 }
 

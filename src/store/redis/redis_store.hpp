@@ -30,6 +30,8 @@ struct RedisOptions {
   std::chrono::milliseconds timeout{1000};          // connect and command time-out
   std::size_t max_batch = 1024;                     // jobs per pipeline at most
   std::function<void(std::uint64_t)> on_commit_us;  // observes each batch's latency
+  // Failpoint for tests: commit but never publish, as a node killed between the two would.
+  bool skip_publish = false;
 };
 
 class RedisStore final : public Store {
