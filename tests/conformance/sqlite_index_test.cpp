@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "conformance/harness.hpp"
 #include "store/sqlite/inbox_chunk.hpp"
@@ -222,6 +224,108 @@ TEST_F(InboxIndexTest, AFailingIndexWriteCostsNoMessage) {
   sqlite3_close_v2(h);
   EXPECT_EQ(chunk_rows(db()), 2);
   expect_contents(inbox(b, 0, true), "a", 0, 3);
+}
+
+// Random sends, reads, clean restarts and crashes (a copy of the files taken while the store
+// runs), checked against a plain model of every inbox after each step.
+TEST_F(InboxIndexTest, RandomOperationsMatchAModelAcrossIndexWritesRestartsAndCrashes) {
+  for (unsigned seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937 rng(seed);
+    auto pick = [&](std::size_t n) { return std::size_t(rng() % n); };
+    std::string path = dir.path() + "/r" + std::to_string(seed) + ".db";
+    std::size_t flush = 1 + pick(9);
+    open(path, flush);
+    const std::vector<std::string> names = {"u0", "u1", "u2", "u3", "u4"};
+    std::vector<UserId> ids;
+    for (const auto& n : names) ids.push_back(user(n + "s" + std::to_string(seed)));
+    struct Entry {
+      MessageId id;
+      std::size_t sender;
+      std::string content;
+    };
+    std::vector<std::vector<Entry>> model(names.size());
+    std::size_t committed = 0, crashes = 0;
+    {
+      std::lock_guard l(sink.m);
+      sink.committed.clear();
+    }
+    for (int step = 0; step < 150; ++step) {
+      std::size_t op = pick(10);
+      if (op < 6) {  // a send to 1-3 names, sometimes naming the sender or a name twice
+        std::size_t from = pick(names.size());
+        std::vector<std::string> to;
+        std::vector<std::size_t> got;
+        for (std::size_t k = 0, n = 1 + pick(3); k < n; ++k) {
+          std::size_t r = pick(names.size());
+          to.push_back(names[r] + "s" + std::to_string(seed));
+          if (r != from && std::find(got.begin(), got.end(), r) == got.end()) got.push_back(r);
+        }
+        std::string text = "s" + std::to_string(step);
+        store->submit({ids[from], names[from], to, text, "", 1});
+        if (got.empty()) continue;  // no recipient: rejected, nothing stored
+        sink.wait_for(++committed);
+        MessageId id;
+        {
+          std::lock_guard l(sink.m);
+          const Committed& c = sink.committed.at(committed - 1);
+          id = c.id;
+          EXPECT_EQ(c.sender_seq, Seq(model[from].size() + 1));
+          for (std::size_t k = 0; k < got.size(); ++k)
+            EXPECT_EQ(c.recipients.at(k).seq, Seq(model[got[k]].size() + 1));
+        }
+        model[from].push_back({id, from, text});
+        for (std::size_t r : got) model[r].push_back({id, from, text});
+      } else if (op < 8) {  // a page of an inbox
+        std::size_t u = pick(names.size());
+        Seq after = Seq(pick(model[u].size() + 1));
+        bool incoming = pick(2) == 0;
+        std::size_t limit = 1 + pick(8);
+        auto page = inbox(ids[u], after, incoming, limit);
+        std::vector<const Entry*> want;
+        for (std::size_t i = std::size_t(after); i < model[u].size(); ++i)
+          if (!incoming || model[u][i].sender != u) want.push_back(&model[u][i]);
+        EXPECT_EQ(page.more, want.size() > limit);
+        if (want.size() > limit) want.resize(limit);
+        ASSERT_EQ(page.entries.size(), want.size()) << "user " << u << " after " << after;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(page.entries[i].id, want[i]->id);
+          EXPECT_EQ(page.entries[i].content, want[i]->content);
+          EXPECT_EQ(page.entries[i].own, want[i]->sender == u);
+        }
+        EXPECT_EQ(page.head, Seq(model[u].size()));
+      } else if (op == 8) {  // the whole history of two users, newest page
+        std::size_t u = pick(names.size()), p = pick(names.size());
+        if (u == p) continue;
+        auto h = wait<HistoryPage>([&](auto cb) {
+          store->history(ids[u], names[p] + "s" + std::to_string(seed), 0, 1000, cb);
+        });
+        std::vector<MessageId> want;
+        for (const auto& e : model[u]) {
+          bool with_p = e.sender == p;
+          if (e.sender == u)
+            for (const auto& other : model[p])
+              if (other.id == e.id) with_p = true;
+          if (with_p) want.push_back(e.id);
+        }
+        std::vector<MessageId> have;
+        for (const auto& m : h.messages) have.push_back(m.id);
+        EXPECT_EQ(have, want);
+      } else if (pick(2) == 0) {  // a clean restart
+        store.reset();
+        open(path, flush);
+      } else {                       // a crash: carry on from what is on disk now
+        inbox(ids[0], 0, false, 1);  // everything above is committed
+        std::string copy = path + ".c" + std::to_string(++crashes);
+        fs::copy_file(path, copy);
+        if (fs::exists(path + "-wal")) fs::copy_file(path + "-wal", copy + "-wal");
+        store.reset();
+        path = copy;
+        open(path, flush);
+      }
+    }
+    store.reset();
+  }
 }
 
 TEST_F(InboxIndexTest, TheIndexIsWrittenWhenItsTimeComes) {
