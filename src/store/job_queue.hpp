@@ -5,7 +5,6 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -27,11 +26,16 @@ class JobQueue {
   bool pop_batch(std::vector<Job>& out, std::size_t max, std::chrono::milliseconds idle) {
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, idle, [&] { return stopping_ || !queue_.empty(); });
+    out.clear();
     if (queue_.empty()) return !stopping_;
-    std::size_t n = std::min(queue_.size(), max);
+    if (queue_.size() <= max) {
+      // The usual case: swap buffers, so that in a steady state neither side allocates.
+      out.swap(queue_);
+      return true;
+    }
     out.assign(std::make_move_iterator(queue_.begin()),
-               std::make_move_iterator(queue_.begin() + std::ptrdiff_t(n)));
-    queue_.erase(queue_.begin(), queue_.begin() + std::ptrdiff_t(n));
+               std::make_move_iterator(queue_.begin() + std::ptrdiff_t(max)));
+    queue_.erase(queue_.begin(), queue_.begin() + std::ptrdiff_t(max));
     return true;
   }
 
@@ -46,8 +50,8 @@ class JobQueue {
  private:
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job> queue_;  // GUARDED_BY(mutex_)
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::vector<Job> queue_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;   // GUARDED_BY(mutex_)
 };
 
 }  // namespace parley::store

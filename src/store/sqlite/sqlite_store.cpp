@@ -267,6 +267,7 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
   bool indexed = false;
   try {
     begin_.run();
+    committed_.reserve(jobs.size());  // handed over whole to the sink: one allocation a batch
     for (auto& job : jobs) {
       if (job.send) {
         do_submit(*job.send);
@@ -461,9 +462,9 @@ void SqliteStore::do_submit(SendRequest& req) {
   if (c.cid.empty()) {
     insert_message_.bind_null(4);
   } else {
-    insert_message_.bind(4, c.cid);
+    insert_message_.bind_static(4, c.cid);
   }
-  insert_message_.bind(5, ids).bind(6, req.content).run();
+  insert_message_.bind_static(5, ids).bind_static(6, req.content).run();  // run() resets
   c.id = sqlite3_last_insert_rowid(db_);
 
   if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();

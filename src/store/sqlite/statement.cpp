@@ -42,6 +42,12 @@ Statement& Statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bind_static(int i, std::string_view v) {
+  int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) throw_error(db_, rc);
+  return *this;
+}
+
 Statement& Statement::bind_blob(int i, std::string_view v) {
   int rc = sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_error(db_, rc);

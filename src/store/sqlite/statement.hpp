@@ -32,6 +32,8 @@ class Statement {
 
   Statement& bind(int i, std::int64_t v);
   Statement& bind(int i, std::string_view v);
+  // Without a copy: `v` must stay valid until the statement is reset (run() does that).
+  Statement& bind_static(int i, std::string_view v);
   Statement& bind_null(int i);
   Statement& bind_blob(int i, std::string_view v);
   // Steps once: true when a row is ready, false when done. Throws on error.
