@@ -29,8 +29,9 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     exec(db_, "PRAGMA journal_mode=WAL");
     exec(db_, options_.sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec(db_, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
-    // Checkpoint every ~64 MiB of WAL instead of 4 MiB: a hot inbox page rewritten by many
-    // group commits is copied into the database once per checkpoint, not once per commit.
+    // Checkpoint every ~64 MiB of WAL instead of 4 MiB: a hot page rewritten by many group
+    // commits (the log's last page, a users row) is copied into the database once per
+    // checkpoint, not once per commit.
     exec(db_, "PRAGMA wal_autocheckpoint=16384; PRAGMA journal_size_limit=67108864");
     exec(db_, kSchemaSql);
     migrate(db_);
