@@ -177,6 +177,46 @@ TEST_P(StoreTest, HistoryAndConversations) {
   EXPECT_EQ(convs[0].last.content, "group");
 }
 
+// A message to many names (past the Redis store's inline limit: one body, references in the
+// inboxes) reads the same everywhere as a small one: inbox pages, history, conversations, and the
+// cid only on the sender's copy.
+TEST_P(StoreTest, AMessageToManyReadsTheSameInEveryInbox) {
+  UserId a = user("a");
+  std::vector<std::string> to;
+  std::vector<UserId> ids;
+  for (int i = 0; i < 7; ++i) {
+    to.push_back("r" + std::to_string(i));
+    ids.push_back(user(to.back()));
+  }
+  store->submit({a, "a", to, "to everyone", "big-1", 1});
+  store->submit({a, "a", {"r0"}, "to one", "small-1", 1});
+  sink.wait_for(2);
+  barrier();
+  auto own = wait<InboxPage>([&](auto cb) { store->read_inbox(a, 0, false, 10, cb); });
+  ASSERT_EQ(own.entries.size(), 2u);
+  EXPECT_EQ(own.entries[0].content, "to everyone");
+  EXPECT_EQ(own.entries[0].to, to);
+  EXPECT_EQ(own.entries[0].cid, "big-1");
+  EXPECT_TRUE(own.entries[0].own);
+  for (UserId r : ids) {
+    auto in = wait<InboxPage>([&](auto cb) { store->read_inbox(r, 0, true, 10, cb); });
+    ASSERT_GE(in.entries.size(), 1u);
+    EXPECT_EQ(in.entries[0].content, "to everyone");
+    EXPECT_EQ(in.entries[0].from, "a");
+    EXPECT_EQ(in.entries[0].to, to);
+    EXPECT_TRUE(in.entries[0].cid.empty()) << "the sender's cid is not shown to recipients";
+    EXPECT_FALSE(in.entries[0].own);
+  }
+  auto h = wait<HistoryPage>([&](auto cb) { store->history(ids[6], "a", 0, 10, cb); });
+  ASSERT_EQ(h.messages.size(), 1u);
+  EXPECT_EQ(h.messages[0].content, "to everyone");
+  auto convs =
+      wait<std::vector<Conversation>>([&](auto cb) { store->conversations(ids[3], 10, cb); });
+  ASSERT_EQ(convs.size(), 1u);
+  EXPECT_EQ(convs[0].with, "a");
+  EXPECT_EQ(convs[0].last.content, "to everyone");
+}
+
 TEST_P(StoreTest, RevocationsPersist) {
   UserId a = user("a");
   wait<Empty>([&](auto cb) { store->revoke_token(a, "jti-1", INT64_MAX / 2, cb); });

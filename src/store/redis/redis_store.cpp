@@ -28,6 +28,34 @@ std::string ukey(UserId id, std::string_view suffix) {
   return k;
 }
 
+// A message to more than kInlineRecipients names is stored once (its entry JSON under its own
+// key) and every inbox holds a reference, "#<id>": a 1,000-name fan-out writes one body and
+// 1,001 short references, not 1,001 bodies each listing 1,000 names. Smaller messages are
+// written into each inbox whole ("{...}"), which saves a command and a read per message.
+constexpr std::size_t kInlineRecipients = 4;
+constexpr std::string_view kMessagePrefix = "parley:msg:";
+std::string message_key(MessageId id) {
+  return std::string(kMessagePrefix) + std::to_string(id);
+}
+std::string entry_ref(MessageId id) {
+  return "#" + std::to_string(id);
+}
+
+// Replaces the references among raw inbox entries by the messages' entries (one pipelined GET
+// each; a message key holds a single value, so this works on Redis Cluster too).
+void resolve_entries(RedisConnection& c, std::vector<std::string>& raw) {
+  std::vector<std::size_t> refs;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i].empty() || raw[i][0] != '#') continue;
+    refs.push_back(i);
+    c.append({"GET", std::string(kMessagePrefix) + raw[i].substr(1)});
+  }
+  for (std::size_t i : refs) {
+    Reply r = c.read();
+    raw[i] = is_nil(r.get()) || is_error(r.get()) ? std::string() : as_string(r.get());
+  }
+}
+
 // Lua keys and argv for appending one copy of a message to `owner`'s inbox.
 std::vector<std::string> append_command(const std::string& sha, UserId owner, MessageId id,
                                         const std::string& entry,
@@ -296,19 +324,31 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
       if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
     }
 
-  // Appends: the sender's copy, then one per recipient.
+  // Large messages: the body once, before any reference to it (one connection: in order). Then
+  // the appends: the sender's copy, then one per recipient. The cid is shown to the sender only.
+  auto shared_body = [](const Work& w) { return w.ids.size() > kInlineRecipients; };
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
     std::string own = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names,
                                    w.req->content, w.req->cid);
+    std::string theirs;
+    if (shared_body(w)) {
+      conn_.append({"SET", message_key(w.c.id), own});
+      own = theirs = entry_ref(w.c.id);
+    } else {
+      theirs =
+          encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content, {});
+    }
     conn_.append(append_command(append_sha_, w.c.sender, w.c.id, own, w.ids));
-    std::string theirs =
-        encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content, {});
     for (UserId r : w.ids)
       conn_.append(append_command(append_sha_, r, w.c.id, theirs, {w.c.sender}));
   }
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
+    if (shared_body(w)) {
+      Reply body = conn_.read();
+      if (is_error(body.get())) throw RedisError(std::string("redis: ") + body->str);
+    }
     Reply s = conn_.read();
     if (is_error(s.get())) throw RedisError(std::string("redis: ") + s->str);
     w.c.sender_seq = as_int(s.get());
@@ -425,10 +465,13 @@ void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::siz
         // LRANGE is by index: seq N lives at index N-1.
         Reply r = c.command({"LRANGE", ukey(user, "inbox"), std::to_string(after),
                              std::to_string(after + std::int64_t(limit) - 1)});
-        for (std::size_t i = 0; i < r->elements; ++i) {
+        std::vector<std::string> raw;
+        for (std::size_t i = 0; i < r->elements; ++i) raw.push_back(as_string(r->element[i]));
+        resolve_entries(c, raw);
+        for (std::size_t i = 0; i < raw.size(); ++i) {
           Seq seq = after + 1 + Seq(i);
           page.scanned = seq;
-          auto e = decode_entry(as_string(r->element[i]), seq, me);
+          auto e = decode_entry(raw[i], seq, me);
           if (!e || (incoming_only && e->own)) continue;
           page.entries.push_back(std::move(*e));
         }
@@ -469,9 +512,11 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
         page.more = seqs->elements > limit;
         for (std::size_t i = 0; i < n; ++i)
           c.append({"LINDEX", ukey(user, "inbox"), std::to_string(as_int(seqs->element[i]) - 1)});
+        std::vector<std::string> raw;
+        for (std::size_t i = 0; i < n; ++i) raw.push_back(as_string(c.read().get()));
+        resolve_entries(c, raw);
         for (std::size_t i = 0; i < n; ++i) {
-          Reply e = c.read();
-          auto entry = decode_entry(as_string(e.get()), as_int(seqs->element[i]), me);
+          auto entry = decode_entry(raw[i], as_int(seqs->element[i]), me);
           if (!entry) continue;
           page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
                                                 std::move(entry->to), std::move(entry->content)});
@@ -494,8 +539,10 @@ void RedisStore::conversations(UserId user, std::size_t limit,
               c.command({"ZREVRANGE", ukey(user, "conv:" + std::to_string(peer)), "0", "0"});
           if (last->elements == 0) continue;
           Seq seq = as_int(last->element[0]);
-          Reply e = c.command({"LINDEX", ukey(user, "inbox"), std::to_string(seq - 1)});
-          auto entry = decode_entry(as_string(e.get()), seq, me);
+          std::vector<std::string> raw = {
+              as_string(c.command({"LINDEX", ukey(user, "inbox"), std::to_string(seq - 1)}).get())};
+          resolve_entries(c, raw);
+          auto entry = decode_entry(raw[0], seq, me);
           if (!entry) continue;
           out.push_back(Conversation{
               user_name(peer), StoredMessage{entry->id, entry->ts, std::move(entry->from),
