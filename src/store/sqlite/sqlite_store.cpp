@@ -49,12 +49,11 @@ SqliteStore::~SqliteStore() {
   queue_.stop();
   if (writer_.joinable()) writer_.join();
   // Statements must be finalised before the connection closes.
-  for (Statement* s : {&begin_,        &commit_,         &rollback_,       &insert_user_,
-                       &find_user_,    &insert_message_, &find_cid_,       &insert_cid_,
-                       &find_message_, &read_row_,       &last_chunk_seq_, &chunks_from_,
-                       &chunks_back_,  &insert_chunk_,   &set_indexed_,    &read_cursor_,
-                       &raise_cursor_, &insert_revoked_, &bump_gen_,       &read_gen_,
-                       &ping_})
+  for (Statement* s :
+       {&begin_,          &commit_,         &rollback_,     &insert_user_, &find_user_,
+        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,    &last_chunk_seq_,
+        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_, &read_cursor_,
+        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,    &ping_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -71,9 +70,8 @@ void SqliteStore::prepare_statements() {
                               "content) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
-  find_message_ = Statement(db_, "SELECT ts, sender_seq, recipients FROM messages WHERE id=?1");
-  read_row_ =
-      Statement(db_, "SELECT ts, sender, recipients, content, cid FROM messages WHERE id=?1");
+  read_row_ = Statement(
+      db_, "SELECT ts, sender, recipients, content, cid, sender_seq FROM messages WHERE id=?1");
   last_chunk_seq_ = Statement(
       db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
   // From the chunk holding seq ?2 on.
@@ -199,9 +197,8 @@ bool SqliteStore::write_index_in_batch() {
     exec(db_, "RELEASE index_write");
     return true;
   } catch (const std::exception& e) {
-    spdlog::error("store: writing the inbox index failed: {}", e.what());
     exec(db_, "ROLLBACK TO index_write; RELEASE index_write");
-    index_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    index_write_failed(e);
     return false;
   }
 }
@@ -214,15 +211,19 @@ void SqliteStore::flush_index() {
     commit_.run();
     tail_.clear();
   } catch (const std::exception& e) {
-    // The entries stay in memory (and in the log); try again in a second, not in a loop (a full
-    // disk would fail every attempt).
-    spdlog::error("store: writing the inbox index failed: {}", e.what());
-    index_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     try {
       rollback_.run();
     } catch (const std::exception&) {
     }
+    index_write_failed(e);
   }
+}
+
+// The entries stay in memory (and in the log); try again in a second, not at once (a full disk
+// would fail every attempt).
+void SqliteStore::index_write_failed(const std::exception& e) {
+  spdlog::error("store: writing the inbox index failed: {}", e.what());
+  index_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
 
 void SqliteStore::rebuild_tail() {
@@ -347,6 +348,7 @@ bool SqliteStore::read_row(MessageId id, LogRow& row) {
     row.recipients.assign(read_row_.text(2));
     row.content.assign(read_row_.text(3));
     row.cid.assign(read_row_.text(4));  // NULL reads as empty
+    row.sender_seq = read_row_.int64(5);
   }
   read_row_.reset();
   return found;
@@ -421,20 +423,15 @@ void SqliteStore::do_submit(SendRequest& req) {
       if (find_cid_.step()) original = find_cid_.int64(0);
       find_cid_.reset();
     }
-    if (original) {
-      find_message_.bind(1, original);
-      if (find_message_.step()) {
-        c.id = original;
-        c.ts = find_message_.int64(0);
-        c.sender_seq = find_message_.int64(1);
-        c.recipient_names = recipient_names(find_message_.text(2));
-        c.duplicate = true;
-      }
-      find_message_.reset();
-      if (c.duplicate) {
-        committed_.push_back(std::move(c));
-        return;
-      }
+    LogRow row;
+    if (original && read_row(original, row)) {
+      c.id = original;
+      c.ts = row.ts;
+      c.sender_seq = row.sender_seq;
+      c.recipient_names = recipient_names(row.recipients);
+      c.duplicate = true;
+      committed_.push_back(std::move(c));
+      return;
     }
   }
 

@@ -88,6 +88,7 @@ class SqliteStore final : public Store {
     std::string recipients;  // ids, comma-separated
     std::string content;
     std::string cid;
+    Seq sender_seq = 0;
   };
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
@@ -106,8 +107,9 @@ class SqliteStore final : public Store {
   void write_index();           // inside a transaction; the caller clears the tail once committed
   bool write_index_in_batch();  // write_index() under a savepoint; false if it failed
   void flush_index();           // a transaction of its own
-  void rebuild_tail();          // replays the log past meta('indexed_upto')
-  void reset_caches();          // after a rollback: reload everything from the database
+  void index_write_failed(const std::exception& e);
+  void rebuild_tail();  // replays the log past meta('indexed_upto')
+  void reset_caches();  // after a rollback: reload everything from the database
 
   SqliteOptions options_;
   sqlite3* db_ = nullptr;
@@ -129,7 +131,7 @@ class SqliteStore final : public Store {
   Statement begin_, commit_, rollback_;
   Statement insert_user_, find_user_, insert_message_, find_cid_, read_row_;
   Statement last_chunk_seq_, chunks_from_, chunks_back_, insert_chunk_, set_indexed_;
-  Statement insert_cid_, find_message_;
+  Statement insert_cid_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
 
   std::thread writer_;  // last: starts after everything above exists

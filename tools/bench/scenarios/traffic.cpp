@@ -178,11 +178,6 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
   Shared s(fleet, cfg);
   std::vector<bool> is_sender(fleet.accounts.size());
   for (auto a : cfg.senders) is_sender[a] = true;
-  if (cfg.fanout) {
-    for (std::size_t a = 0; a < fleet.accounts.size(); ++a)
-      if (!is_sender[a]) s.fanout_to.push_back(&fleet.accounts[a].name);
-    s.per_message = std::uint16_t(s.fanout_to.size());
-  }
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<TrafficWorker*> tw;
@@ -204,8 +199,9 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
   const std::uint64_t setup_errors = fleet.errors.total();
   for (std::size_t a = 0; a < clients.size(); ++a)
     if (clients[a]->phase == Client::Phase::kLive) s.targets.push_back(a);
-  if (cfg.fanout && o.keep_going) {
-    s.fanout_to.clear();
+  // Messages go to the clients that connected (all of them, or the load does not start, unless
+  // --keep-going).
+  if (cfg.fanout) {
     for (std::size_t a : s.targets)
       if (!is_sender[a]) s.fanout_to.push_back(&fleet.accounts[a].name);
     s.per_message = std::uint16_t(s.fanout_to.size());
