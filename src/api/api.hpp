@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "api/group_api.hpp"
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -21,8 +22,6 @@ struct Services;
 }
 
 namespace parley::api {
-
-using Responder = std::function<void(protocol::HttpResponse)>;
 
 class Api {
  public:
@@ -54,6 +53,7 @@ class Api {
 
   app::Services& svc_;
   StaticFiles files_;
+  GroupApi groups_;
   auth::LoginThrottle throttle_;
   boost::asio::thread_pool hash_pool_;
   std::atomic<int> hashes_waiting_{0};

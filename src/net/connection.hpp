@@ -52,7 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- delivery (shard thread) ---
   // A message frame for this user's inbox at `seq`: `{"type":"normal","seq":seq,` + tail.
   // `incoming` = from someone else (classic backlog semantics).
-  void deliver(std::int64_t seq, bool incoming, const std::string& tail);
+  // `event`: a group membership event (`{"type":"group",...}`), which classic clients skip.
+  void deliver(std::int64_t seq, bool incoming, const std::string& tail, bool event = false);
   // The `ack` for this connection's own send at `seq` (empty for a classic send without cid:
   // then only the seq advances). Bypasses the duplicate check.
   void deliver_ack(std::int64_t seq, const std::string& frame);
@@ -103,7 +104,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // chat session (session.cpp)
   void handle_frame(std::string_view text);
   void on_auth_frame(std::string token, std::int64_t resume_seq, bool resume);
-  void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid);
+  void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
+                       std::int64_t group);
   void request_backlog();
   void retry_backlog_later();
   void on_backlog(store::InboxPage page);

@@ -46,12 +46,18 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
     sync_tail.clear();
     ack.clear();
     protocol::MessageView view{m.id, m.ts, m.sender_name, nullptr, m.content, {}};
+    view.group = m.group;
+    const bool event = m.kind == store::EntryKind::kGroupEvent;
+    auto make_tail = [&] {
+      return event ? protocol::group_event_tail(m.id, m.ts, m.sender_name, m.content)
+                   : protocol::message_tail(view);
+    };
     if (!m.duplicate) {
       for (const auto& r : m.recipients) {
         auto* conns = shard.user_connections(r.id);
         if (!conns) continue;
-        if (tail.empty()) tail = protocol::message_tail(view);
-        for (Connection* c : *conns) c->deliver(r.seq, true, tail);
+        if (tail.empty()) tail = make_tail();
+        for (Connection* c : *conns) c->deliver(r.seq, true, tail, event);
       }
     }
     auto* conns = shard.user_connections(m.sender);
@@ -60,15 +66,15 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
       if (c->id() == m.origin) {
         // Without a cid there is no ack, but the seq is still this connection's.
         if (ack.empty() && !m.cid.empty())
-          ack = protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names);
+          ack = protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names, m.group);
         c->deliver_ack(m.sender_seq, ack);
       } else if (!m.duplicate) {
         if (sync_tail.empty()) {
           view.to = &m.recipient_names;
           view.cid = m.cid;
-          sync_tail = protocol::message_tail(view);
+          sync_tail = event ? make_tail() : protocol::message_tail(view);
         }
-        c->deliver(m.sender_seq, false, sync_tail);
+        c->deliver(m.sender_seq, false, sync_tail, event);
       }
     }
   }
@@ -84,7 +90,10 @@ void Router::on_rejected(std::vector<store::Rejected> batch) {
         if (!conns) continue;
         for (Connection* c : *conns) {
           if (c->id() != r.origin) continue;
-          if (r.no_recipients) {
+          if (r.not_member) {
+            c->send_error(protocol::frame_error::kNotAMember,
+                          "not a member of this group (or no such group)", r.cid);
+          } else if (r.no_recipients) {
             c->send_error(protocol::frame_error::kNoRecipients, "no registered recipient", r.cid);
           } else {
             c->send_error(protocol::frame_error::kStoreUnavailable, "message not stored; try again",

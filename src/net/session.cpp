@@ -67,7 +67,7 @@ void Connection::on_ws_message(std::string_view text) {
       if (!take_rate_token(util::mono_ms())) {
         return send_error(frame_error::kRateLimited, "too many messages; slow down", f.cid);
       }
-      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid));
+      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid), f.group);
   }
 }
 
@@ -161,12 +161,20 @@ void Connection::pump_backlog() {
   while (backlog_next_ < backlog_.size() && out_.size() + writing_.size() < room) {
     const store::InboxEntry& e = backlog_[backlog_next_++];
     if (resume_ && e.seq <= last_seq_) continue;  // already sent on this connection
-    protocol::MessageView m{e.id,      e.ts,
-                            e.from,    e.own ? &e.to : nullptr,
-                            e.content, e.own ? std::string_view(e.cid) : std::string_view()};
     frame.clear();
-    protocol::append_message_head(frame, e.seq);
-    frame += protocol::message_tail(m);
+    if (e.kind == store::EntryKind::kGroupEvent) {
+      last_seq_ = std::max(last_seq_, e.seq);
+      if (!resume_) continue;  // classic clients know no group events
+      protocol::append_event_head(frame, e.seq);
+      frame += protocol::group_event_tail(e.id, e.ts, e.from, e.content);
+    } else {
+      protocol::MessageView m{e.id,      e.ts,
+                              e.from,    e.own ? &e.to : nullptr,
+                              e.content, e.own ? std::string_view(e.cid) : std::string_view()};
+      m.group = e.group;
+      protocol::append_message_head(frame, e.seq);
+      frame += protocol::message_tail(m);
+    }
     append_frame(protocol::WsOpcode::kText, frame);
     app::Metrics::add(svc_.metrics->messages_delivered);
     last_seq_ = std::max(last_seq_, e.seq);
@@ -209,10 +217,17 @@ void Connection::catch_up(Held held) {
   request_backlog();
 }
 
-void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tail) {
+void Connection::deliver(std::int64_t seq, bool incoming, const std::string& tail, bool event) {
+  if (event && !resume_) {
+    // A classic client knows no group events: only the seq moves on (no gap either). A gap
+    // still catches up, and from then on the connection follows its inbox by seq.
+    if (state_ == State::kSyncing) return held_.push_back(Held{seq, incoming, false, {}});
+    if (state_ == State::kLive && seq == last_seq_ + 1) last_seq_ = out_seq_ = seq;
+    if (state_ != State::kLive || seq <= last_seq_) return;
+  }
   char head[48];
-  int n = std::snprintf(head, sizeof head, "{\"type\":\"normal\",\"seq\":%lld,",
-                        static_cast<long long>(seq));
+  int n = std::snprintf(head, sizeof head, "{\"type\":\"%s\",\"seq\":%lld,",
+                        event ? "group" : "normal", static_cast<long long>(seq));
   if (state_ == State::kSyncing) {
     std::string frame(head, std::size_t(n));
     frame += tail;
@@ -262,13 +277,15 @@ void Connection::send_loginlist(const std::string& frame) {
   if (ok_sent_ && authenticated()) send_text(frame);
 }
 
-void Connection::on_normal_frame(std::string content, std::vector<std::string> to,
-                                 std::string cid) {
-  if (to.empty()) {
+void Connection::on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
+                                 std::int64_t group) {
+  if (to.empty() && !group) {
     return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
-  svc_.store->submit(
-      store::SendRequest{uid_, name_, std::move(to), std::move(content), std::move(cid), id_});
+  // Membership is decided by the store when the send commits (a removal just before counts).
+  store::SendRequest req{uid_, name_, std::move(to), std::move(content), std::move(cid), id_};
+  req.group = group;
+  svc_.store->submit(std::move(req));
 }
 
 bool Connection::take_rate_token(std::int64_t now) {

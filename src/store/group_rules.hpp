@@ -3,9 +3,9 @@
 // as it is when the change commits. Pure: no I/O.
 #pragma once
 #include <optional>
-#include <variant>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "store/types.hpp"

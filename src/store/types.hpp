@@ -115,9 +115,9 @@ struct HistoryPage {
 };
 
 struct Conversation {
-  std::string with;        // the peer of a one-to-one conversation (empty for a group)
+  std::string with;  // the peer of a one-to-one conversation (empty for a group)
   StoredMessage last;
-  GroupId group = 0;       // a group conversation
+  GroupId group = 0;  // a group conversation
   std::string group_name;
 };
 

@@ -225,8 +225,8 @@ TEST_P(GroupStoreTest, HistoryStartsWhenAMemberJoinedAndGroupsAreConversations) 
   EXPECT_EQ(hb.messages[2].content, "welcome carol");
   EXPECT_EQ(hb.messages[1].kind, EntryKind::kGroupEvent);
   EXPECT_EQ(hb.messages[0].content, "early 2");
-  auto older = wait<HistoryPage>(
-      [&](auto cb) { store->group_history(b, g.id, hb.messages[0].id, 10, cb); });
+  auto older =
+      wait<HistoryPage>([&](auto cb) { store->group_history(b, g.id, hb.messages[0].id, 10, cb); });
   ASSERT_EQ(older.messages.size(), 3u);  // created + early 0, 1
   EXPECT_FALSE(older.more);
   EXPECT_EQ(older.messages[0].kind, EntryKind::kGroupEvent);

@@ -396,8 +396,8 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     // A group's messages are indexed under the group in every inbox, others under each peer.
     std::vector<std::string> group_conv;
     if (w.c.group) group_conv.push_back(group_peer(w.c.group));
-    conn_.append(
-        append_command(append_sha_, w.c.sender, w.c.id, own, w.c.group ? group_conv : id_strings(w.ids)));
+    conn_.append(append_command(append_sha_, w.c.sender, w.c.id, own,
+                                w.c.group ? group_conv : id_strings(w.ids)));
     std::vector<std::string> sender_conv = {std::to_string(w.c.sender)};
     for (UserId r : w.ids)
       conn_.append(
@@ -622,12 +622,11 @@ void RedisStore::conversations(UserId user, std::size_t limit,
           resolve_entries(c, raw);
           auto entry = decode_entry(raw[0], seq, me);
           if (!entry) continue;
-          out.push_back(Conversation{
-              user_name(peer),
-              StoredMessage{entry->id, entry->ts, std::move(entry->from), std::move(entry->to),
-                            std::move(entry->content)},
-              0,
-              {}});
+          out.push_back(Conversation{user_name(peer),
+                                     StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                                   std::move(entry->to), std::move(entry->content)},
+                                     0,
+                                     {}});
         }
         return out;
       });
@@ -651,8 +650,8 @@ Result<GroupReply> RedisStore::do_change_group(RedisConnection& c, const GroupCh
         continue;
       }
       UserId id = as_int(ids->element[i]);
-      bool seen = std::any_of(named.begin(), named.end(),
-                              [&](const GroupMember& m) { return m.id == id; });
+      bool seen =
+          std::any_of(named.begin(), named.end(), [&](const GroupMember& m) { return m.id == id; });
       if (!seen) named.push_back(GroupMember{id, change.names[i], GroupRole::kMember, 0});
     }
     if (!reply.unknown.empty()) return reply;
@@ -692,8 +691,10 @@ Result<GroupReply> RedisStore::do_change_group(RedisConnection& c, const GroupCh
     if (is_nil(exec.get())) continue;  // changed by another node meanwhile: again
     // Each member's list of groups (their own slots, so not in the transaction; a crash here
     // leaves a stale entry that list_groups skips).
-    for (UserId id : outcome.removed) c.append({"SREM", ukey(id, "groups"), std::to_string(after.id)});
-    for (UserId id : outcome.added) c.append({"SADD", ukey(id, "groups"), std::to_string(after.id)});
+    for (UserId id : outcome.removed)
+      c.append({"SREM", ukey(id, "groups"), std::to_string(after.id)});
+    for (UserId id : outcome.added)
+      c.append({"SADD", ukey(id, "groups"), std::to_string(after.id)});
     for (std::size_t i = 0; i < outcome.removed.size() + outcome.added.size(); ++i) c.read();
 
     ev.sender = change.actor;
@@ -725,7 +726,8 @@ void RedisStore::record_group_event(RedisConnection& c, Committed& ev) {
   }
   std::vector<std::string> conv = {group_peer(ev.group)};
   c.append(append_command(append_sha_, ev.sender, ev.id, entry, conv));
-  for (const auto& r : ev.recipients) c.append(append_command(append_sha_, r.id, ev.id, entry, conv));
+  for (const auto& r : ev.recipients)
+    c.append(append_command(append_sha_, r.id, ev.id, entry, conv));
   if (ev.recipients.size() > kInlineRecipients) {
     Reply r = c.read();
     if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
@@ -766,22 +768,23 @@ void RedisStore::change_group(GroupChange change, Callback<GroupReply> done) {
 }
 
 void RedisStore::list_groups(UserId user, Callback<std::vector<Group>> done) {
-  enqueue_query<std::vector<Group>>(
-      std::move(done), [user](RedisConnection& c) -> Result<std::vector<Group>> {
-        Reply ids = c.command({"SMEMBERS", ukey(user, "groups")});
-        std::vector<GroupId> gids;
-        for (std::size_t i = 0; i < ids->elements; ++i) gids.push_back(as_int(ids->element[i]));
-        std::sort(gids.begin(), gids.end());
-        for (GroupId id : gids) c.append({"GET", gkey(id)});
-        std::vector<Group> out;
-        for (GroupId id : gids) {
-          Reply r = c.read();
-          if (is_nil(r.get()) || is_error(r.get())) continue;
-          auto g = decode_group(as_string(r.get()), id);
-          if (g && g->find(user)) out.push_back(std::move(*g));
-        }
-        return out;
-      });
+  enqueue_query<std::vector<Group>>(std::move(done),
+                                    [user](RedisConnection& c) -> Result<std::vector<Group>> {
+                                      Reply ids = c.command({"SMEMBERS", ukey(user, "groups")});
+                                      std::vector<GroupId> gids;
+                                      for (std::size_t i = 0; i < ids->elements; ++i)
+                                        gids.push_back(as_int(ids->element[i]));
+                                      std::sort(gids.begin(), gids.end());
+                                      for (GroupId id : gids) c.append({"GET", gkey(id)});
+                                      std::vector<Group> out;
+                                      for (GroupId id : gids) {
+                                        Reply r = c.read();
+                                        if (is_nil(r.get()) || is_error(r.get())) continue;
+                                        auto g = decode_group(as_string(r.get()), id);
+                                        if (g && g->find(user)) out.push_back(std::move(*g));
+                                      }
+                                      return out;
+                                    });
 }
 
 void RedisStore::get_group(UserId user, GroupId group, Callback<Group> done) {

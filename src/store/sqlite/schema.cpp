@@ -79,7 +79,8 @@ void migrate(sqlite3* db) {
     }
   }
   // A group's history is read by this index: one entry per group message, not per member.
-  exec(db, "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(grp, id) WHERE grp IS NOT NULL");
+  exec(db,
+       "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(grp, id) WHERE grp IS NOT NULL");
 }
 
 }  // namespace parley::store::sqlite

@@ -53,10 +53,10 @@ SqliteStore::~SqliteStore() {
   if (writer_.joinable()) writer_.join();
   // Statements must be finalised before the connection closes.
   for (Statement* s :
-       {&begin_,          &commit_,         &rollback_,     &insert_user_, &find_user_,
-        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,    &last_chunk_seq_,
-        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_, &read_cursor_,
-        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,    &ping_,
+       {&begin_,          &commit_,         &rollback_,     &insert_user_,   &find_user_,
+        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,      &last_chunk_seq_,
+        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,
+        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,
         &insert_group_,   &rename_group_,   &delete_group_, &upsert_member_, &delete_member_,
         &group_history_})
     *s = Statement();
@@ -741,8 +741,9 @@ void SqliteStore::history(UserId user, std::string peer, MessageId before, std::
         scan_backward(user, [&](Seq, MessageId id) {
           if (before > 0 && id >= before) return true;
           if (!read_row(id, row)) return true;
-          bool with_peer = !row.group && (row.sender == peer_id ||
-                                          (row.sender == user && lists_user(row.recipients, peer_id)));
+          bool with_peer =
+              !row.group && (row.sender == peer_id ||
+                             (row.sender == user && lists_user(row.recipients, peer_id)));
           if (!with_peer) return true;
           if (page.messages.size() == limit) {
             page.more = true;
@@ -801,9 +802,8 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
 }
 
 void SqliteStore::change_group(GroupChange change, Callback<GroupReply> done) {
-  enqueue_query<GroupReply>(std::move(done), [this, change = std::move(change)]() {
-    return do_change_group(change);
-  });
+  enqueue_query<GroupReply>(
+      std::move(done), [this, change = std::move(change)]() { return do_change_group(change); });
 }
 
 void SqliteStore::list_groups(UserId user, Callback<std::vector<Group>> done) {
