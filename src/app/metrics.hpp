@@ -40,7 +40,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kCommitBucketsUs.size() + 1> commit_buckets_{};
   std::atomic<std::uint64_t> commit_sum_us_{0};
   std::atomic<std::uint64_t> commit_count_{0};
-  static constexpr std::array<std::string_view, 13> kErrorCodes = {"bad_json",
+  static constexpr std::array<std::string_view, 19> kErrorCodes = {"bad_json",
                                                                    "bad_frame",
                                                                    "unknown_type",
                                                                    "not_authenticated",
@@ -52,6 +52,12 @@ class Metrics {
                                                                    "binary_unsupported",
                                                                    "store_unavailable",
                                                                    "not_a_member",
+                                                                   "not_found",
+                                                                   "not_yours",
+                                                                   "too_late",
+                                                                   "recalled",
+                                                                   "feature_off",
+                                                                   "bad_reply",
                                                                    "other"};
   std::array<std::atomic<std::uint64_t>, kErrorCodes.size()> errors_{};
 };

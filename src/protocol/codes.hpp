@@ -37,6 +37,12 @@ inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kBinaryUnsupported = "binary_unsupported";
 inline constexpr std::string_view kStoreUnavailable = "store_unavailable";
 inline constexpr std::string_view kNotAMember = "not_a_member";
+inline constexpr std::string_view kNotFound = "not_found";      // no such message (for you)
+inline constexpr std::string_view kNotYours = "not_yours";      // recall/edit of another's
+inline constexpr std::string_view kTooLate = "too_late";        // past the recall/edit window
+inline constexpr std::string_view kRecalled = "recalled";       // the message was recalled
+inline constexpr std::string_view kFeatureOff = "feature_off";  // the window is 0
+inline constexpr std::string_view kBadReply = "bad_reply";      // reply_to not in the conversation
 }  // namespace frame_error
 
 // WebSocket close codes. 1xxx are RFC 6455; 4xxx are parley's ("terminal" ones ask the client to

@@ -61,6 +61,12 @@ class Store {
   // a copy in the sender's inbox, then reports it to the sink. A (sender, cid) seen before is
   // reported as a duplicate and not stored again. With `group` set the recipients are the
   // group's members when the send commits; a sender who is not one is rejected (not_member).
+  // Other kinds (SendRequest::kind): a recall or an edit of the sender's own message `ref`
+  // within `window_ms` (the content is deleted / replaced in the store, and an entry recording
+  // it goes to the inbox of the sender and of every recipient of the target); a read marker
+  // moving forward to `ref` in the conversation with to[0] or `group` (durable; reported live
+  // only, to the reader's other devices and a one-to-one peer); typing (reported live only, never
+  // stored). A refusal is reported as Rejected with `error` set.
   virtual void submit(SendRequest req) = 0;
 
   // Inbox entries with seq > after, oldest first, at most `limit`. `incoming_only` skips the
@@ -100,6 +106,9 @@ class Store {
   // current member only, from the moment they joined.
   virtual void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
                              Callback<HistoryPage> done) = 0;
+
+  // How far each member has read the group (members only).
+  virtual void group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) = 0;
 
   // Answers once the backend has completed a round trip (readiness probe).
   virtual void ping(Callback<Empty> done) = 0;

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::store {
@@ -12,9 +13,23 @@ using Seq = std::int64_t;        // position in one user's inbox, strictly incre
 using MessageId = std::int64_t;  // global, strictly increasing
 using GroupId = std::int64_t;    // global; 0 = not a group
 
-// What an inbox entry is: a chat message, or a group membership event (`content` then holds the
-// event's JSON body, see store/group_codec.hpp).
-enum class EntryKind : std::uint8_t { kMessage = 0, kGroupEvent = 1 };
+// What an entry is. Stored in the inbox: a chat message; a group membership event (`content`
+// holds the event's JSON body, see store/group_codec.hpp); a recall or an edit of message `ref`
+// (`content` = the new text for an edit). Live only, never stored: a read marker moving (`ref` =
+// upto) and typing.
+enum class EntryKind : std::uint8_t {
+  kMessage = 0,
+  kGroupEvent = 1,
+  kRecall = 2,
+  kEdit = 3,
+  kRead = 4,
+  kTyping = 5,
+};
+
+// Entries with no place in the inbox: delivered to live connections only, without a seq.
+inline bool live_only(EntryKind k) {
+  return k == EntryKind::kRead || k == EntryKind::kTyping;
+}
 
 enum class StoreError {
   kNameTaken,    // create_user: the name exists
@@ -43,6 +58,10 @@ struct SendRequest {
   std::string cid;           // client message id; empty = none (no dedup, no ack)
   std::uint64_t origin = 0;  // connection id of the sender, for the ack
   GroupId group = 0;         // set: to the group's members (`to` is ignored)
+  EntryKind kind = EntryKind::kMessage;
+  // kMessage: the message it replies to (0 none); kRecall, kEdit: the target; kRead: upto.
+  MessageId ref = 0;
+  std::int64_t window_ms = 0;  // kRecall, kEdit: how old the target may be (0 = not allowed)
 };
 
 struct Recipient {
@@ -67,6 +86,7 @@ struct Committed {
   bool duplicate = false;
   GroupId group = 0;
   EntryKind kind = EntryKind::kMessage;
+  MessageId ref = 0;  // as in SendRequest
 };
 
 // A send that could not be stored, or had no recipient left.
@@ -76,6 +96,7 @@ struct Rejected {
   std::string cid;
   bool no_recipients = false;  // false: the store failed
   bool not_member = false;     // a group send from someone not (or no longer) in the group
+  std::string_view error;      // otherwise: the frame error code to answer (protocol/codes.hpp)
 };
 
 // One entry of an inbox as read back.
@@ -90,6 +111,9 @@ struct InboxEntry {
   bool own = false;  // the user sent it (a copy for their other devices)
   GroupId group = 0;
   EntryKind kind = EntryKind::kMessage;
+  MessageId ref = 0;  // reply_to, or the target of a recall / edit
+  bool edited = false;
+  bool recalled = false;  // the content is gone
 };
 
 struct InboxPage {
@@ -107,6 +131,9 @@ struct StoredMessage {
   std::string content;
   GroupId group = 0;
   EntryKind kind = EntryKind::kMessage;
+  MessageId ref = 0;
+  bool edited = false;
+  bool recalled = false;
 };
 
 struct HistoryPage {
@@ -119,6 +146,14 @@ struct Conversation {
   StoredMessage last;
   GroupId group = 0;  // a group conversation
   std::string group_name;
+  std::int64_t unread = 0;  // messages and events from others after read_upto (capped)
+  MessageId read_upto = 0;  // the user's read marker
+};
+
+// How far one member has read a group.
+struct ReadMarker {
+  std::string name;
+  MessageId upto = 0;
 };
 
 // ---- groups ----

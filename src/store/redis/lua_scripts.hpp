@@ -3,3 +3,4 @@
 #pragma once
 #include "store/redis/append_lua.hpp"        // kAppendLua
 #include "store/redis/raise_cursor_lua.hpp"  // kRaiseCursorLua
+#include "store/redis/raise_field_lua.hpp"   // kRaiseFieldLua

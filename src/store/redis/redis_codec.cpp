@@ -45,7 +45,7 @@ std::vector<std::string> get_strings(const json::object& o, const char* k) {
 
 std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
                          const std::vector<std::string>& to, std::string_view content,
-                         std::string_view cid, GroupId group, EntryKind kind) {
+                         std::string_view cid, GroupId group, EntryKind kind, MessageId ref) {
   std::string out = "{\"i\":" + std::to_string(id) + ",\"t\":" + std::to_string(ts) + ",\"f\":";
   append_json_string(out, from);
   out += ",\"o\":";
@@ -58,7 +58,16 @@ std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
   }
   if (group) out += ",\"g\":" + std::to_string(group);
   if (kind != EntryKind::kMessage) out += ",\"k\":" + std::to_string(int(kind));
+  if (ref) out += ",\"r\":" + std::to_string(ref);
   out += '}';
+  return out;
+}
+
+std::string rewrite_entry(const InboxEntry& e, bool recall, std::string_view content) {
+  std::string out = encode_entry(e.id, e.ts, e.from, e.to, recall ? std::string_view() : content,
+                                 e.cid, e.group, e.kind, e.ref);
+  out.pop_back();
+  out += recall ? ",\"x\":1}" : ",\"e\":1}";
   return out;
 }
 
@@ -76,6 +85,9 @@ std::optional<InboxEntry> decode_entry(std::string_view text, Seq seq, std::stri
   if (e.own) e.cid = get_str(*o, "d");
   e.group = get_int(*o, "g");
   e.kind = EntryKind(get_int(*o, "k"));
+  e.ref = get_int(*o, "r");
+  e.edited = get_int(*o, "e") != 0;
+  e.recalled = get_int(*o, "x") != 0;
   return e;
 }
 
@@ -88,7 +100,7 @@ std::string encode_committed(const std::vector<Committed>& batch) {
            ",\"s\":" + std::to_string(c.sender) + ",\"ss\":" + std::to_string(c.sender_seq) +
            ",\"o\":" + std::to_string(c.origin) + ",\"u\":" + (c.duplicate ? "1" : "0") +
            ",\"g\":" + std::to_string(c.group) + ",\"k\":" + std::to_string(int(c.kind)) +
-           ",\"sn\":";
+           ",\"rf\":" + std::to_string(c.ref) + ",\"sn\":";
     append_json_string(out, c.sender_name);
     out += ",\"c\":";
     append_json_string(out, c.content);
@@ -128,6 +140,7 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
     c.duplicate = get_int(o, "u") != 0;
     c.group = get_int(o, "g");
     c.kind = EntryKind(get_int(o, "k"));
+    c.ref = get_int(o, "rf");
     c.sender_name = get_str(o, "sn");
     c.content = get_str(o, "c");
     c.cid = get_str(o, "d");

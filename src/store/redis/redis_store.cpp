@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "protocol/codes.hpp"
 #include "store/group_codec.hpp"
 #include "store/group_rules.hpp"
 #include "store/redis/lua_scripts.hpp"
@@ -14,6 +15,7 @@
 
 namespace parley::store::redis {
 namespace json = boost::json;
+namespace frame_error = protocol::frame_error;
 
 namespace {
 
@@ -59,19 +61,22 @@ void resolve_entries(RedisConnection& c, std::vector<std::string>& raw) {
 }
 
 // Lua keys and argv for appending one copy of a message to `owner`'s inbox, indexed under each
-// conversation in `peers` (user ids, or "g<id>" for a group).
+// conversation in `peers` (user ids, or "g<id>" for a group) — and, for an `incoming` entry
+// (from someone else), in the per-peer index the unread counts read.
 std::vector<std::string> append_command(const std::string& sha, UserId owner, MessageId id,
                                         const std::string& entry,
-                                        const std::vector<std::string>& peers) {
-  std::vector<std::string> argv = {"EVALSHA",
-                                   sha,
-                                   std::to_string(3 + peers.size()),
-                                   ukey(owner, "inbox"),
-                                   ukey(owner, "ids"),
-                                   ukey(owner, "convs")};
+                                        const std::vector<std::string>& peers,
+                                        bool incoming = false) {
+  std::size_t keys = 3 + peers.size() * (incoming ? 2 : 1);
+  std::vector<std::string> argv = {
+      "EVALSHA",           sha, std::to_string(keys), ukey(owner, "inbox"), ukey(owner, "ids"),
+      ukey(owner, "convs")};
   for (const auto& p : peers) argv.push_back(ukey(owner, "conv:" + p));
+  if (incoming)
+    for (const auto& p : peers) argv.push_back(ukey(owner, "in:" + p));
   argv.push_back(std::to_string(id));
   argv.push_back(entry);
+  argv.push_back(std::to_string(peers.size()));
   for (const auto& p : peers) argv.push_back(p);
   return argv;
 }
@@ -203,9 +208,12 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
     std::vector<SendRequest*> sends;
     for (; done < jobs.size(); ++done) {
       Job& job = jobs[done];
-      if (job.send) {
+      if (job.send && special(*job.send)) {
+        run_special(*job.send);
+      } else if (job.send) {
         sends.push_back(job.send);
-        bool last_send = done + 1 == jobs.size() || !jobs[done + 1].send;
+        bool last_send =
+            done + 1 == jobs.size() || !jobs[done + 1].send || special(*jobs[done + 1].send);
         if (!last_send) continue;
         run_sends(sends);
         sends.clear();
@@ -250,6 +258,7 @@ void RedisStore::connect() {
   conn_.ensure();
   append_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kAppendLua}).get());
   cursor_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseCursorLua}).get());
+  raise_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseFieldLua}).get());
 }
 
 std::string RedisStore::user_name(UserId id) {
@@ -296,6 +305,7 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     w.c.cid = r->cid;
     w.c.origin = r->origin;
     w.c.group = r->group;
+    w.c.ref = r->ref;
     Reply ids = conn_.read();
     if (is_error(ids.get())) throw RedisError(std::string("redis: ") + ids->str);
     if (r->group) {
@@ -383,15 +393,16 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   auto shared_body = [](const Work& w) { return w.ids.size() > kInlineRecipients; };
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
-    std::string own = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names,
-                                   w.req->content, w.req->cid, w.c.group);
+    std::string own =
+        encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
+                     w.req->cid, w.c.group, EntryKind::kMessage, w.c.ref);
     std::string theirs;
     if (shared_body(w)) {
       conn_.append({"SET", message_key(w.c.id), own});
       own = theirs = entry_ref(w.c.id);
     } else {
       theirs = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
-                            {}, w.c.group);
+                            {}, w.c.group, EntryKind::kMessage, w.c.ref);
     }
     // A group's messages are indexed under the group in every inbox, others under each peer.
     std::vector<std::string> group_conv;
@@ -400,8 +411,8 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
                                 w.c.group ? group_conv : id_strings(w.ids)));
     std::vector<std::string> sender_conv = {std::to_string(w.c.sender)};
     for (UserId r : w.ids)
-      conn_.append(
-          append_command(append_sha_, r, w.c.id, theirs, w.c.group ? group_conv : sender_conv));
+      conn_.append(append_command(append_sha_, r, w.c.id, theirs,
+                                  w.c.group ? group_conv : sender_conv, true));
   }
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
@@ -581,7 +592,9 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
           auto entry = decode_entry(raw[i], as_int(seqs->element[i]), me);
           if (!entry) continue;
           page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
-                                                std::move(entry->to), std::move(entry->content)});
+                                                std::move(entry->to), std::move(entry->content), 0,
+                                                EntryKind::kMessage, entry->ref, entry->edited,
+                                                entry->recalled});
         }
         std::reverse(page.messages.begin(), page.messages.end());
         return page;
@@ -595,6 +608,18 @@ void RedisStore::conversations(UserId user, std::size_t limit,
         std::string me = user_name(user);
         Reply peers = c.command({"ZREVRANGE", ukey(user, "convs"), "0", std::to_string(limit - 1)});
         std::vector<Conversation> out;
+        std::unordered_map<std::string, MessageId> markers;
+        Reply rm = c.command({"HGETALL", ukey(user, "read")});
+        for (std::size_t m = 0; m + 1 < rm->elements; m += 2)
+          markers[as_string(rm->element[m])] = as_int(rm->element[m + 1]);
+        // Unread: entries from others after the marker, in the per-peer index of incoming ones.
+        auto state = [&](Conversation& conv, const std::string& key) {
+          auto it = markers.find(key);
+          conv.read_upto = it == markers.end() ? 0 : it->second;
+          Reply n = c.command(
+              {"ZCOUNT", ukey(user, "in:" + key), "(" + std::to_string(conv.read_upto), "+inf"});
+          conv.unread = std::min<std::int64_t>(as_int(n.get()), 999);
+        };
         for (std::size_t i = 0; i < peers->elements; ++i) {
           std::string key = as_string(peers->element[i]);
           if (!key.empty() && key[0] == 'g') {
@@ -609,6 +634,7 @@ void RedisStore::conversations(UserId user, std::size_t limit,
             conv.group = gid;
             conv.group_name = g->name;
             conv.last = std::move(msgs[0]);
+            state(conv, key);
             out.push_back(std::move(conv));
             continue;
           }
@@ -622,11 +648,15 @@ void RedisStore::conversations(UserId user, std::size_t limit,
           resolve_entries(c, raw);
           auto entry = decode_entry(raw[0], seq, me);
           if (!entry) continue;
-          out.push_back(Conversation{user_name(peer),
-                                     StoredMessage{entry->id, entry->ts, std::move(entry->from),
-                                                   std::move(entry->to), std::move(entry->content)},
-                                     0,
-                                     {}});
+          Conversation conv{
+              user_name(peer),
+              StoredMessage{entry->id, entry->ts, std::move(entry->from), std::move(entry->to),
+                            std::move(entry->content), 0, EntryKind::kMessage, entry->ref,
+                            entry->edited, entry->recalled},
+              0,
+              {}};
+          state(conv, std::to_string(peer));
+          out.push_back(std::move(conv));
         }
         return out;
       });
@@ -707,7 +737,7 @@ Result<GroupReply> RedisStore::do_change_group(RedisConnection& c, const GroupCh
       ev.recipients.push_back(Recipient{id, m ? m->name : user_name(id), 0});
     }
     ev.content = group_event_body(outcome, after);
-    record_group_event(c, ev);
+    record_event(c, ev);
     reply.deleted = outcome.deleted;
     reply.group = std::move(after);
     return reply;
@@ -715,19 +745,22 @@ Result<GroupReply> RedisStore::do_change_group(RedisConnection& c, const GroupCh
   return StoreError::kUnavailable;  // contended beyond reason
 }
 
-// Appends an event to the actor's and every recipient's inbox and publishes it.
-void RedisStore::record_group_event(RedisConnection& c, Committed& ev) {
-  std::string body = encode_entry(ev.id, ev.ts, ev.sender_name, {}, ev.content, {}, ev.group,
-                                  EntryKind::kGroupEvent);
+// Appends an entry (a group event, a recall, an edit) to the actor's and every recipient's inbox
+// and publishes it. Group events are indexed under the group's conversation (history shows
+// them); recalls and edits are not (history shows their effect on the message instead).
+void RedisStore::record_event(RedisConnection& c, Committed& ev) {
+  std::string body =
+      encode_entry(ev.id, ev.ts, ev.sender_name, {}, ev.content, {}, ev.group, ev.kind, ev.ref);
   std::string entry = body;
   if (ev.recipients.size() > kInlineRecipients) {
     c.append({"SET", message_key(ev.id), body});
     entry = entry_ref(ev.id);
   }
-  std::vector<std::string> conv = {group_peer(ev.group)};
+  std::vector<std::string> conv;
+  if (ev.kind == EntryKind::kGroupEvent) conv.push_back(group_peer(ev.group));
   c.append(append_command(append_sha_, ev.sender, ev.id, entry, conv));
   for (const auto& r : ev.recipients)
-    c.append(append_command(append_sha_, r.id, ev.id, entry, conv));
+    c.append(append_command(append_sha_, r.id, ev.id, entry, conv, true));
   if (ev.recipients.size() > kInlineRecipients) {
     Reply r = c.read();
     if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
@@ -743,6 +776,140 @@ void RedisStore::record_group_event(RedisConnection& c, Committed& ev) {
   if (!options_.skip_publish) c.command({"PUBLISH", "parley:deliver", encode_committed({ev})});
 }
 
+// The entry of message `id` in `user`'s inbox (nullopt when the user never had it), with its seq.
+std::optional<InboxEntry> RedisStore::find_entry(RedisConnection& c, UserId user, MessageId id) {
+  Reply seq = c.command({"HGET", ukey(user, "ids"), std::to_string(id)});
+  if (is_nil(seq.get())) return std::nullopt;
+  Seq s = as_int(seq.get());
+  std::vector<std::string> raw = {
+      as_string(c.command({"LINDEX", ukey(user, "inbox"), std::to_string(s - 1)}).get())};
+  resolve_entries(c, raw);
+  return decode_entry(raw[0], s, user_name(user));
+}
+
+// Sends that are not plain messages, one at a time (they are rare next to messages): replies
+// (checked, then stored as messages), recalls and edits, read markers, typing.
+void RedisStore::run_special(SendRequest& req) {
+  auto reject = [&](std::string_view error, bool not_member = false) {
+    Rejected r{req.sender, req.origin, req.cid, false};
+    r.error = error;
+    r.not_member = not_member;
+    if (sink_) sink_->on_rejected({std::move(r)});
+  };
+  switch (req.kind) {
+    case EntryKind::kMessage: {  // a reply: the quoted message must be of this conversation
+      auto target = find_entry(conn_, req.sender, req.ref);
+      if (!target || target->kind != EntryKind::kMessage || target->group != req.group)
+        return reject(frame_error::kBadReply);
+      std::vector<SendRequest*> one = {&req};
+      return run_sends(one);
+    }
+    case EntryKind::kRecall:
+    case EntryKind::kEdit:
+      return change_message(req, reject);
+    case EntryKind::kRead:
+    case EntryKind::kTyping:
+      return live_notice(req, reject);
+    default:
+      return;
+  }
+}
+
+template <typename Reject>
+void RedisStore::change_message(SendRequest& req, Reject& reject) {
+  auto target = find_entry(conn_, req.sender, req.ref);
+  if (!target || target->kind != EntryKind::kMessage) return reject(frame_error::kNotFound);
+  if (!target->own) return reject(frame_error::kNotYours);
+  if (req.window_ms <= 0) return reject(frame_error::kFeatureOff);
+  if (target->recalled) return reject(frame_error::kRecalled);
+  if (util::now_ms() - target->ts > req.window_ms) return reject(frame_error::kTooLate);
+  bool recall = req.kind == EntryKind::kRecall;
+  // Who has it: the group's members, or the names it was sent to.
+  std::vector<UserId> holders = {req.sender};
+  std::vector<std::string> names = {req.sender_name};
+  if (target->group) {
+    if (auto g = read_group(conn_, target->group))
+      for (const auto& m : g->members)
+        if (m.id != req.sender) holders.push_back(m.id), names.push_back(m.name);
+  } else if (!target->to.empty()) {
+    std::vector<std::string> argv = {"HMGET", kUsers};
+    for (const auto& n : target->to) argv.push_back(n);
+    Reply ids = conn_.command(argv);
+    for (std::size_t i = 0; i < target->to.size() && i < ids->elements; ++i)
+      if (!is_nil(ids->element[i]))
+        holders.push_back(as_int(ids->element[i])), names.push_back(target->to[i]);
+  }
+  // Rewrite the message where it is kept: its shared body, or each inbox's inline copy.
+  Reply shared = conn_.command({"EXISTS", message_key(target->id)});
+  if (as_int(shared.get()) == 1) {
+    InboxEntry body = *target;
+    body.cid.clear();
+    conn_.command({"SET", message_key(target->id), rewrite_entry(body, recall, req.content)});
+  } else {
+    for (UserId u : holders) {
+      auto e = find_entry(conn_, u, target->id);
+      if (!e) continue;
+      if (!e->own) e->cid.clear();
+      conn_.command({"LSET", ukey(u, "inbox"), std::to_string(e->seq - 1),
+                     rewrite_entry(*e, recall, req.content)});
+    }
+  }
+  Committed ev;
+  ev.id = as_int(conn_.command({"INCR", kMessageIds}).get());
+  ev.ts = util::now_ms();
+  ev.sender = req.sender;
+  ev.sender_name = req.sender_name;
+  ev.cid = req.cid;
+  ev.origin = req.origin;
+  ev.group = target->group;
+  ev.kind = req.kind;
+  ev.ref = target->id;
+  if (!recall) ev.content = req.content;
+  for (std::size_t i = 1; i < holders.size(); ++i)
+    ev.recipients.push_back(Recipient{holders[i], names[i], 0});
+  record_event(conn_, ev);
+}
+
+template <typename Reject>
+void RedisStore::live_notice(SendRequest& req, Reject& reject) {
+  Committed n;
+  n.sender = req.sender;
+  n.sender_name = req.sender_name;
+  n.origin = req.origin;
+  n.kind = req.kind;
+  n.group = req.group;
+  std::string conv;
+  if (req.group) {
+    auto g = read_group(conn_, req.group);
+    if (!g || !g->find(req.sender)) return reject(frame_error::kNotAMember, true);
+    conv = group_peer(req.group);
+    if (req.kind == EntryKind::kTyping)
+      for (const auto& m : g->members)
+        if (m.id != req.sender) n.recipients.push_back(Recipient{m.id, m.name, 0});
+  } else {
+    Reply id = req.to.size() == 1 ? conn_.command({"HGET", kUsers, req.to[0]}) : Reply();
+    if (!id || is_nil(id.get()) || as_int(id.get()) == req.sender)
+      return reject(frame_error::kNotFound);
+    conv = std::to_string(as_int(id.get()));
+    n.recipients.push_back(Recipient{as_int(id.get()), req.to[0], 0});
+    n.recipient_names.push_back(req.to[0]);
+  }
+  if (req.kind == EntryKind::kRead) {
+    // Never past the newest message id; markers only rise.
+    MessageId newest = as_int(conn_.command({"GET", kMessageIds}).get());
+    n.ref = std::min(req.ref, newest);
+    Reply rose = conn_.command(
+        {"EVALSHA", raise_sha_, "1", ukey(req.sender, "read"), conv, std::to_string(n.ref)});
+    if (as_int(rose.get()) == 0) return;
+    if (req.group) {
+      conn_.command({"EVALSHA", raise_sha_, "1", "{g" + std::to_string(req.group) + "}:reads",
+                     std::to_string(req.sender), std::to_string(n.ref)});
+      n.recipients.clear();  // in a group only the reader's devices hear of it
+    }
+  }
+  if (!options_.skip_publish) conn_.command({"PUBLISH", "parley:deliver", encode_committed({n})});
+}
+
 std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId user,
                                                    const std::vector<Seq>& seqs) {
   std::string me = user_name(user);
@@ -755,7 +922,8 @@ std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId us
     auto e = decode_entry(raw[i], seqs[i], me);
     if (!e) continue;
     out.push_back(StoredMessage{e->id, e->ts, std::move(e->from), std::move(e->to),
-                                std::move(e->content), e->group, e->kind});
+                                std::move(e->content), e->group, e->kind, e->ref, e->edited,
+                                e->recalled});
   }
   return out;
 }
@@ -816,6 +984,23 @@ void RedisStore::group_history(UserId user, GroupId group, MessageId before, std
     std::reverse(page.messages.begin(), page.messages.end());
     return page;
   });
+}
+
+void RedisStore::group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) {
+  enqueue_query<std::vector<ReadMarker>>(
+      std::move(done), [=](RedisConnection& c) -> Result<std::vector<ReadMarker>> {
+        auto g = read_group(c, group);
+        if (!g) return StoreError::kNoSuchGroup;
+        if (!g->find(user)) return StoreError::kNotMember;
+        Reply r = c.command({"HGETALL", "{g" + std::to_string(group) + "}:reads"});
+        std::vector<ReadMarker> out;
+        for (std::size_t i = 0; i + 1 < r->elements; i += 2)
+          if (const GroupMember* m = g->find(as_int(r->element[i])))
+            out.push_back(ReadMarker{m->name, as_int(r->element[i + 1])});
+        std::sort(out.begin(), out.end(),
+                  [](const ReadMarker& a, const ReadMarker& b) { return a.name < b.name; });
+        return out;
+      });
 }
 
 void RedisStore::revoke_token(UserId user, std::string jti, std::int64_t exp,

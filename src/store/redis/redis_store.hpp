@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -56,6 +57,7 @@ class RedisStore final : public Store {
   void get_group(UserId user, GroupId group, Callback<Group> done) override;
   void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
                      Callback<HistoryPage> done) override;
+  void group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) override;
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
@@ -78,7 +80,14 @@ class RedisStore final : public Store {
   void connect();
   std::string user_name(UserId id);
   Result<GroupReply> do_change_group(RedisConnection& c, const GroupChange& change);
-  void record_group_event(RedisConnection& c, Committed& event);
+  void record_event(RedisConnection& c, Committed& event);
+  std::optional<InboxEntry> find_entry(RedisConnection& c, UserId user, MessageId id);
+  static bool special(const SendRequest& r) { return r.kind != EntryKind::kMessage || r.ref; }
+  void run_special(SendRequest& req);
+  template <typename Reject>
+  void change_message(SendRequest& req, Reject& reject);
+  template <typename Reject>
+  void live_notice(SendRequest& req, Reject& reject);
   // Inbox entries of `user` at the given seqs, as messages (history and conversations).
   std::vector<StoredMessage> read_stored(RedisConnection& c, UserId user,
                                          const std::vector<Seq>& seqs);
@@ -94,9 +103,9 @@ class RedisStore final : public Store {
   JobQueue<Job> queue_;
 
   // Worker thread only.
-  std::unordered_map<UserId, std::string> names_;  // id -> name (names never change)
-  std::unordered_map<UserId, Seq> cursors_;        // pending delivered-cursor raises
-  std::string append_sha_, cursor_sha_;            // loaded Lua scripts
+  std::unordered_map<UserId, std::string> names_;    // id -> name (names never change)
+  std::unordered_map<UserId, Seq> cursors_;          // pending delivered-cursor raises
+  std::string append_sha_, cursor_sha_, raise_sha_;  // loaded Lua scripts
   std::thread worker_;
 };
 

@@ -50,11 +50,15 @@ void convert_from_1(sqlite3* db) {
        "UPDATE meta SET value='2' WHERE key='schema_version'");
 }
 
-// Version 3 adds groups: two columns of the log (the tables are created by schema.sql).
+// Version 3 adds groups, recalls, edits and replies: columns of the log (the new tables are
+// created by schema.sql).
 void convert_from_2(sqlite3* db) {
   exec(db,
        "ALTER TABLE messages ADD COLUMN grp INTEGER; "
        "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0; "
+       "ALTER TABLE messages ADD COLUMN ref INTEGER; "
+       "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0; "
+       "ALTER TABLE messages ADD COLUMN recalled INTEGER NOT NULL DEFAULT 0; "
        "UPDATE meta SET value='3' WHERE key='schema_version'");
 }
 

@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS messages(
   recipients TEXT NOT NULL,                  -- user ids, comma-separated
   content TEXT NOT NULL,                     -- the text, or a group event's JSON body
   grp INTEGER,                               -- the group it was sent to (NULL: one-to-one)
-  kind INTEGER NOT NULL DEFAULT 0            -- 0 message, 1 group membership event
+  kind INTEGER NOT NULL DEFAULT 0,           -- 0 message, 1 group event, 2 recall, 3 edit
+  ref INTEGER,                               -- reply_to, or the message a recall/edit is about
+  edited INTEGER NOT NULL DEFAULT 0,         -- the content was replaced by an edit
+  recalled INTEGER NOT NULL DEFAULT 0        -- the content was deleted by a recall
 );
 
 -- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
@@ -64,6 +67,14 @@ CREATE TABLE IF NOT EXISTS group_members(
   role INTEGER NOT NULL,                     -- 0 member, 1 admin, 2 owner
   joined_msg INTEGER NOT NULL,               -- the event that added them (history starts there)
   PRIMARY KEY(grp, user)
+) WITHOUT ROWID;
+
+-- How far each user has read each conversation ('u<peer id>' or 'g<group id>'); only rises.
+CREATE TABLE IF NOT EXISTS read_markers(
+  user INTEGER NOT NULL,
+  conv TEXT NOT NULL,
+  upto INTEGER NOT NULL,
+  PRIMARY KEY(user, conv)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS revoked(

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <tuple>
 
+#include "protocol/codes.hpp"
 #include "store/group_codec.hpp"
 #include "store/group_rules.hpp"
 #include "store/sqlite/inbox_chunk.hpp"
@@ -16,6 +17,7 @@
 #include "util/clock.hpp"
 
 namespace parley::store::sqlite {
+namespace frame_error = protocol::frame_error;
 
 SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
   int rc =
@@ -58,7 +60,7 @@ SqliteStore::~SqliteStore() {
         &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,
         &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,
         &insert_group_,   &rename_group_,   &delete_group_, &upsert_member_, &delete_member_,
-        &group_history_})
+        &group_history_,  &read_marker_,    &upsert_marker_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -70,14 +72,15 @@ void SqliteStore::prepare_statements() {
   insert_user_ =
       Statement(db_, "INSERT INTO users(name, password_hash, created_ms) VALUES(?1, ?2, ?3)");
   find_user_ = Statement(db_, "SELECT id, name, password_hash, token_gen FROM users WHERE name=?1");
-  insert_message_ = Statement(db_,
-                              "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
-                              "content, grp, kind) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  insert_message_ =
+      Statement(db_,
+                "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
+                "content, grp, kind, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
   read_row_ = Statement(db_,
-                        "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind "
-                        "FROM messages WHERE id=?1");
+                        "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind, ref, "
+                        "edited, recalled FROM messages WHERE id=?1");
   last_chunk_seq_ = Statement(
       db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
   // From the chunk holding seq ?2 on.
@@ -103,9 +106,13 @@ void SqliteStore::prepare_statements() {
                              "INSERT OR REPLACE INTO group_members(grp, user, role, joined_msg) "
                              "VALUES(?1, ?2, ?3, ?4)");
   delete_member_ = Statement(db_, "DELETE FROM group_members WHERE grp=?1 AND user=?2");
+  read_marker_ = Statement(db_, "SELECT upto FROM read_markers WHERE user=?1 AND conv=?2");
+  upsert_marker_ = Statement(db_,
+                             "INSERT INTO read_markers(user, conv, upto) VALUES(?1, ?2, ?3) "
+                             "ON CONFLICT(user, conv) DO UPDATE SET upto=MAX(upto, ?3)");
   group_history_ = Statement(db_,
                              "SELECT id FROM messages WHERE grp=?1 AND id>=?2 AND id<?3 "
-                             "ORDER BY id DESC LIMIT ?4");
+                             "AND kind<=1 ORDER BY id DESC LIMIT ?4");
 }
 
 namespace {
@@ -384,6 +391,9 @@ bool SqliteStore::read_row(MessageId id, LogRow& row) {
     row.sender_seq = read_row_.int64(5);
     row.group = read_row_.int64(6);  // NULL reads as 0
     row.kind = EntryKind(read_row_.int64(7));
+    row.ref = read_row_.int64(8);
+    row.edited = read_row_.int64(9) != 0;
+    row.recalled = read_row_.int64(10) != 0;
   }
   read_row_.reset();
   return found;
@@ -398,6 +408,9 @@ StoredMessage SqliteStore::stored_message(LogRow& row) const {
   m.content = std::move(row.content);
   m.group = row.group;
   m.kind = row.kind;
+  m.ref = row.ref;
+  m.edited = row.edited;
+  m.recalled = row.recalled;
   return m;
 }
 
@@ -447,6 +460,17 @@ void SqliteStore::scan_backward(UserId user, const Visit& visit) {
 }
 
 void SqliteStore::do_submit(SendRequest& req) {
+  switch (req.kind) {
+    case EntryKind::kRecall:
+    case EntryKind::kEdit:
+      return do_change_message(req);
+    case EntryKind::kRead:
+      return do_read(req);
+    case EntryKind::kTyping:
+      return do_typing(req);
+    default:
+      break;
+  }
   Committed c;
   c.sender = req.sender;
   c.sender_name = std::move(req.sender_name);
@@ -501,8 +525,133 @@ void SqliteStore::do_submit(SendRequest& req) {
     }
     for (auto& r : c.recipients) c.recipient_names.push_back(r.name);
   }
+  if (req.ref) {
+    LogRow target;
+    if (!read_row(req.ref, target) || !same_conversation(target, req)) {
+      reject(req, frame_error::kBadReply);
+      return;
+    }
+    c.ref = req.ref;
+  }
   append_to_log(c, req.content);
   c.content = std::move(req.content);
+  committed_.push_back(std::move(c));
+}
+
+void SqliteStore::reject(const SendRequest& req, std::string_view error) {
+  Rejected r{req.sender, req.origin, req.cid, false};
+  r.error = error;
+  rejected_.push_back(std::move(r));
+}
+
+// A reply quotes a message of the same conversation: of the same group, or a one-to-one message
+// the replier sent or received.
+bool SqliteStore::same_conversation(const LogRow& target, const SendRequest& req) const {
+  if (target.kind != EntryKind::kMessage || target.group != req.group) return false;
+  if (req.group) return true;
+  return target.sender == req.sender || lists_user(target.recipients, req.sender);
+}
+
+void SqliteStore::do_change_message(SendRequest& req) {
+  LogRow target;
+  bool visible = read_row(req.ref, target) && target.kind == EntryKind::kMessage &&
+                 (target.sender == req.sender || lists_user(target.recipients, req.sender));
+  if (!visible) return reject(req, frame_error::kNotFound);
+  if (target.sender != req.sender) return reject(req, frame_error::kNotYours);
+  if (req.window_ms <= 0) return reject(req, frame_error::kFeatureOff);
+  if (target.recalled) return reject(req, frame_error::kRecalled);
+  if (util::now_ms() - target.ts > req.window_ms) return reject(req, frame_error::kTooLate);
+  bool recall = req.kind == EntryKind::kRecall;
+  // The content goes (or is replaced) in the log itself: history and inbox reads show the
+  // change, and a recalled text is nowhere to read any more.
+  Statement update(db_, recall ? "UPDATE messages SET content='', recalled=1 WHERE id=?1"
+                               : "UPDATE messages SET content=?2, edited=1 WHERE id=?1");
+  update.bind(1, target.id);
+  if (!recall) update.bind_static(2, req.content);
+  update.run();
+
+  Committed c;
+  c.sender = req.sender;
+  c.sender_name = std::move(req.sender_name);
+  c.cid = req.cid;
+  c.origin = req.origin;
+  c.group = target.group;
+  c.kind = req.kind;
+  c.ref = target.id;
+  for_each_id(target.recipients, [&](UserId id) {
+    c.recipients.push_back(Recipient{id, user_name(id), 0});
+  });
+  c.cid.clear();                        // the cid named the request, not a message: no dedup entry
+  static const std::string kNoContent;  // bound as '' (a null view would bind NULL)
+  append_to_log(c,
+                recall ? std::string_view(kNoContent.c_str(), 0) : std::string_view(req.content));
+  c.cid = req.cid;
+  if (!recall) c.content = std::move(req.content);
+  committed_.push_back(std::move(c));
+}
+
+// The conversation a read marker or typing frame is about: 'u<peer>' or 'g<group>', and who is
+// on the other side. False (and rejected) when there is no such conversation for the sender.
+bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::string& key) {
+  if (req.group) {
+    auto g = groups_.find(req.group);
+    if (g == groups_.end() || !g->second.find(req.sender)) {
+      Rejected r{req.sender, req.origin, req.cid, false};
+      r.not_member = true;
+      rejected_.push_back(std::move(r));
+      return false;
+    }
+    c.group = req.group;
+    key = "g" + std::to_string(req.group);
+    if (req.kind == EntryKind::kTyping)
+      for (const auto& m : g->second.members)
+        if (m.id != req.sender) c.recipients.push_back(Recipient{m.id, m.name, 0});
+    return true;
+  }
+  auto it = req.to.size() == 1 ? ids_.find(req.to[0]) : ids_.end();
+  if (it == ids_.end() || it->second == req.sender) {
+    reject(req, frame_error::kNotFound);
+    return false;
+  }
+  key = "u" + std::to_string(it->second);
+  c.recipients.push_back(Recipient{it->second, req.to[0], 0});
+  c.recipient_names.push_back(req.to[0]);
+  return true;
+}
+
+void SqliteStore::do_read(SendRequest& req) {
+  Committed c;
+  std::string key;
+  if (!resolve_conversation(req, c, key)) return;
+  // Never past the newest message: a marker from the future would hide what comes next.
+  MessageId newest = tail_.last_id();
+  if (!newest) {
+    Statement last(db_, "SELECT COALESCE(MAX(id), 0) FROM messages");
+    newest = last.step() ? last.int64(0) : 0;
+  }
+  MessageId upto = std::min(req.ref, newest);
+  read_marker_.bind(1, req.sender).bind(2, key);
+  MessageId current = read_marker_.step() ? read_marker_.int64(0) : 0;
+  read_marker_.reset();
+  if (upto <= current) return;  // markers only rise: nothing to tell anyone
+  upsert_marker_.bind(1, req.sender).bind(2, key).bind(3, upto).run();
+  c.sender = req.sender;
+  c.sender_name = std::move(req.sender_name);
+  c.origin = req.origin;
+  c.kind = EntryKind::kRead;
+  c.ref = upto;
+  if (req.group) c.recipients.clear();  // in a group only the reader's devices hear of it
+  committed_.push_back(std::move(c));
+}
+
+void SqliteStore::do_typing(SendRequest& req) {
+  Committed c;
+  std::string key;
+  if (!resolve_conversation(req, c, key)) return;
+  c.sender = req.sender;
+  c.sender_name = std::move(req.sender_name);
+  c.origin = req.origin;
+  c.kind = EntryKind::kTyping;
   committed_.push_back(std::move(c));
 }
 
@@ -527,7 +676,13 @@ void SqliteStore::append_to_log(Committed& c, std::string_view content) {
   } else {
     insert_message_.bind_null(7);
   }
-  insert_message_.bind(8, std::int64_t(c.kind)).run();  // run() resets
+  insert_message_.bind(8, std::int64_t(c.kind));
+  if (c.ref) {
+    insert_message_.bind(9, c.ref);
+  } else {
+    insert_message_.bind_null(9);
+  }
+  insert_message_.run();  // run() resets
   c.id = sqlite3_last_insert_rowid(db_);
 
   if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
@@ -702,6 +857,9 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
       e.content = std::move(row.content);
       e.group = row.group;
       e.kind = row.kind;
+      e.ref = row.ref;
+      e.edited = row.edited;
+      e.recalled = row.recalled;
       if (own) e.cid = std::move(row.cid);
       page.scanned = seq;
       page.entries.push_back(std::move(e));
@@ -741,9 +899,9 @@ void SqliteStore::history(UserId user, std::string peer, MessageId before, std::
         scan_backward(user, [&](Seq, MessageId id) {
           if (before > 0 && id >= before) return true;
           if (!read_row(id, row)) return true;
-          bool with_peer =
-              !row.group && (row.sender == peer_id ||
-                             (row.sender == user && lists_user(row.recipients, peer_id)));
+          bool with_peer = !row.group && row.kind == EntryKind::kMessage &&
+                           (row.sender == peer_id ||
+                            (row.sender == user && lists_user(row.recipients, peer_id)));
           if (!with_peer) return true;
           if (page.messages.size() == limit) {
             page.more = true;
@@ -762,41 +920,67 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
   // The peers of the user's most recent messages (a bounded scan of the inbox's tail).
   enqueue_query<std::vector<Conversation>>(
       std::move(done), [=, this]() -> Result<std::vector<Conversation>> {
-        constexpr std::int64_t kScan = 5000;
+        // Unread entries are counted in the same scan, so a count can only include what the
+        // scan reached (5,000 entries back), and stops at kMaxUnread.
+        constexpr std::int64_t kScan = 5000, kMaxUnread = 999;
         std::vector<Conversation> out;
-        std::unordered_map<std::string, bool> seen;
+        std::unordered_map<std::string, std::size_t> index;  // conversation key -> place in out
+        std::unordered_map<std::string, MessageId> markers;
+        Statement m(db_, "SELECT conv, upto FROM read_markers WHERE user=?1");
+        m.bind(1, user);
+        while (m.step()) markers.emplace(std::string(m.text(0)), m.int64(1));
+        auto marker = [&](const std::string& key) {
+          auto it = markers.find(key);
+          return it == markers.end() ? MessageId(0) : it->second;
+        };
         std::int64_t scanned = 0;
         LogRow row;
         std::string self = user_name(user);
+        auto note = [&](const std::string& key, const LogRow& r, auto make) {
+          auto [it, fresh] = index.emplace(key, out.size());
+          if (fresh) {
+            if (out.size() >= limit) {
+              index.erase(it);
+              return;
+            }
+            out.push_back(make());
+            out.back().read_upto = marker(key);
+          }
+          Conversation& conv = out[it->second];
+          if (r.sender != user && r.id > conv.read_upto && conv.unread < kMaxUnread) ++conv.unread;
+        };
         scan_backward(user, [&](Seq, MessageId id) {
-          if (++scanned > kScan || out.size() >= limit) return false;
+          if (++scanned > kScan) return false;
           if (!read_row(id, row)) return true;
+          if (row.kind != EntryKind::kMessage && row.kind != EntryKind::kGroupEvent) return true;
           if (row.group) {
-            // A group the user still belongs to, keyed apart from user names.
+            // A group the user still belongs to.
             auto g = groups_.find(row.group);
             if (g == groups_.end() || !g->second.find(user)) return true;
-            std::string key = "\x01g" + std::to_string(row.group);
-            if (out.size() >= limit || !seen.emplace(key, true).second) return true;
-            Conversation conv;
-            conv.group = row.group;
-            conv.group_name = g->second.name;
-            conv.last = stored_message(row);
-            out.push_back(std::move(conv));
+            note("g" + std::to_string(row.group), row, [&] {
+              Conversation conv;
+              conv.group = row.group;
+              conv.group_name = g->second.name;
+              conv.last = stored_message(row);
+              return conv;
+            });
             return true;
           }
-          StoredMessage m = stored_message(row);
-          std::vector<std::string> peers;
-          if (m.from != self) {
-            peers.push_back(m.from);
+          std::vector<UserId> peers;
+          if (row.sender != user) {
+            peers.push_back(row.sender);
           } else {
-            peers = m.to;
+            for_each_id(row.recipients, [&](UserId p) { peers.push_back(p); });
           }
-          for (auto& p : peers) {
-            if (out.size() >= limit || !seen.emplace(p, true).second) continue;
-            out.push_back(Conversation{p, m, 0, {}});
+          for (UserId p : peers) {
+            note("u" + std::to_string(p), row, [&] {
+              LogRow copy = row;
+              return Conversation{user_name(p), stored_message(copy), 0, {}};
+            });
           }
           return true;
         });
+        (void)self;
         return out;
       });
 }
@@ -849,6 +1033,23 @@ void SqliteStore::group_history(UserId user, GroupId group, MessageId before, st
       if (read_row(*it, row)) page.messages.push_back(stored_message(row));
     return page;
   });
+}
+
+void SqliteStore::group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) {
+  enqueue_query<std::vector<ReadMarker>>(
+      std::move(done), [=, this]() -> Result<std::vector<ReadMarker>> {
+        StoreError error{};
+        const Group* g = member_group(user, group, error);
+        if (!g) return error;
+        Statement s(db_, "SELECT user, upto FROM read_markers WHERE conv=?1");
+        s.bind(1, "g" + std::to_string(group));
+        std::vector<ReadMarker> out;
+        while (s.step())
+          if (g->find(s.int64(0))) out.push_back(ReadMarker{user_name(s.int64(0)), s.int64(1)});
+        std::sort(out.begin(), out.end(),
+                  [](const ReadMarker& a, const ReadMarker& b) { return a.name < b.name; });
+        return out;
+      });
 }
 
 void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,

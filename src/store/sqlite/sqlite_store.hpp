@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   void get_group(UserId user, GroupId group, Callback<Group> done) override;
   void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
                      Callback<HistoryPage> done) override;
+  void group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) override;
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
@@ -97,6 +98,9 @@ class SqliteStore final : public Store {
     Seq sender_seq = 0;
     GroupId group = 0;
     EntryKind kind = EntryKind::kMessage;
+    MessageId ref = 0;
+    bool edited = false;
+    bool recalled = false;
   };
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
@@ -106,6 +110,12 @@ class SqliteStore final : public Store {
   std::string user_name(UserId id) const;
   std::vector<std::string> recipient_names(std::string_view ids) const;
   void do_submit(SendRequest& req);
+  void do_change_message(SendRequest& req);  // recall, edit
+  void do_read(SendRequest& req);
+  void do_typing(SendRequest& req);
+  bool resolve_conversation(SendRequest& req, Committed& c, std::string& key);
+  bool same_conversation(const LogRow& target, const SendRequest& req) const;
+  void reject(const SendRequest& req, std::string_view error);
   // Appends `c` (recipients resolved, seqs not yet) to the log and the index tail.
   void append_to_log(Committed& c, std::string_view content);
   Result<GroupReply> do_change_group(const GroupChange& change);
@@ -149,7 +159,7 @@ class SqliteStore final : public Store {
   Statement insert_cid_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
   Statement insert_group_, rename_group_, delete_group_, upsert_member_, delete_member_;
-  Statement group_history_;
+  Statement group_history_, read_marker_, upsert_marker_;
 
   std::thread writer_;  // last: starts after everything above exists
 };
