@@ -306,26 +306,25 @@ void Api::do_history(const HttpRequest& req, Responder respond) {
     return respond(code_response(
         400, code::kBadFormat, "need with=NAME or group=ID, optional before=ID and limit=1..200"));
   if (group) return groups_.history(req, *claims, before, limit, std::move(respond));
-  svc_.store->history(
-      claims->uid, *with, before, std::size_t(limit),
-      [respond = std::move(respond), with = *with](auto r) {
-        if (auto* e = std::get_if<store::StoreError>(&r))
-          return respond(*e == store::StoreError::kNotFound
-                             ? code_response(404, code::kNoSuchUser, "no such user")
-                             : unavailable());
-        auto& page = std::get<store::HistoryPage>(r);
-        std::string body = "{\"code\":\"2000\",\"with\":";
-        util::append_json_string(body, with);
-        body += ",\"messages\":[";
-        for (std::size_t i = 0; i < page.messages.size(); ++i) {
-          const auto& m = page.messages[i];
-          if (i) body += ',';
-          protocol::append_message_object(body, {m.id, m.ts, m.from, &m.to, m.content, {}});
-        }
-        body += "],\"more\":";
-        body += page.more ? "true}" : "false}";
-        respond(json_response(200, std::move(body)));
-      });
+  svc_.store->history(claims->uid, *with, before, std::size_t(limit),
+                      [respond = std::move(respond), with = *with](auto r) {
+                        if (auto* e = std::get_if<store::StoreError>(&r))
+                          return respond(*e == store::StoreError::kNotFound
+                                             ? code_response(404, code::kNoSuchUser, "no such user")
+                                             : unavailable());
+                        auto& page = std::get<store::HistoryPage>(r);
+                        std::string body = "{\"code\":\"2000\",\"with\":";
+                        util::append_json_string(body, with);
+                        body += ",\"messages\":[";
+                        for (std::size_t i = 0; i < page.messages.size(); ++i) {
+                          const auto& m = page.messages[i];
+                          if (i) body += ',';
+                          append_history_item(body, m);
+                        }
+                        body += "],\"more\":";
+                        body += page.more ? "true}" : "false}";
+                        respond(json_response(200, std::move(body)));
+                      });
 }
 
 void Api::do_conversations(const HttpRequest& req, Responder respond) {
@@ -345,7 +344,8 @@ void Api::do_conversations(const HttpRequest& req, Responder respond) {
         body += "{\"with\":";
         util::append_json_string(body, c.with);
       }
-      body += ",\"last\":";
+      body += ",\"unread\":" + std::to_string(c.unread) +
+              ",\"read_upto\":" + std::to_string(c.read_upto) + ",\"last\":";
       append_history_item(body, c.last);
       body += '}';
     }

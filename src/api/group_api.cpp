@@ -123,6 +123,22 @@ bool GroupApi::handle(const HttpRequest& req, const auth::TokenClaims& who, Resp
     change(std::move(c), std::move(respond));
     return true;
   }
+  if (rest == "reads" && m == "GET") {
+    store_.group_reads(who.uid, id, [respond = std::move(respond)](auto r) {
+      auto* list = std::get_if<std::vector<store::ReadMarker>>(&r);
+      if (!list) return respond(error_response(std::get<store::StoreError>(r)));
+      std::string body = "{\"code\":\"2000\",\"reads\":[";
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        if (i) body += ',';
+        body += "{\"name\":";
+        util::append_json_string(body, (*list)[i].name);
+        body += ",\"upto\":" + std::to_string((*list)[i].upto) + '}';
+      }
+      body += "]}";
+      respond(json_response(200, std::move(body)));
+    });
+    return true;
+  }
   if (m != "POST" || (!rest.empty() && rest != "members" && rest != "admins")) return false;
   auto body = body_object(req);
   if (!body) {
@@ -220,6 +236,9 @@ void append_history_item(std::string& out, const store::StoredMessage& m) {
   if (m.kind != store::EntryKind::kGroupEvent) {
     protocol::MessageView v{m.id, m.ts, m.from, &m.to, m.content, {}};
     v.group = m.group;
+    v.reply_to = m.ref;
+    v.edited = m.edited;
+    v.recalled = m.recalled;
     return protocol::append_message_object(out, v);
   }
   auto ev = store::read_group_event(m.content);

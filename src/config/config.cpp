@@ -45,6 +45,8 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "sync_full", c.sync_full);
   read(root, "resume_page", c.resume_page);
   read(root, "presence_delay_ms", c.presence_delay_ms);
+  read(root, "recall_window", c.recall_window_s);
+  read(root, "edit_window", c.edit_window_s);
   read(root, "log_level", c.log_level);
   read(root, "log_json", c.log_json);
   read(root, "allowed_origins", c.allowed_origins);
@@ -106,6 +108,9 @@ void validate(Config& c) {
     fail("token_lifetime must be 1 second .. 10 years");
   if (c.presence_delay_ms < 0 || c.presence_delay_ms > 60000)
     fail("presence_delay_ms must be 0..60000");
+  if (c.recall_window_s < 0 || c.recall_window_s > 7 * 86400 || c.edit_window_s < 0 ||
+      c.edit_window_s > 7 * 86400)
+    fail("recall_window and edit_window must be 0..604800 seconds");
   if (c.resume_page < 1 || c.resume_page > 100000) fail("resume_page must be 1..100000");
   if (c.limits.hash_concurrency == 0) c.limits.hash_concurrency = 1;
   if (l.max_group_members < 2 || l.max_group_members > 100000)

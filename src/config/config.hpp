@@ -46,6 +46,8 @@ struct Config {
   bool sync_full = true;          // fsync every group commit (power-loss safe)
   std::size_t resume_page = 500;  // inbox entries per read while resuming
   int presence_delay_ms = 50;     // coalesce loginlist pushes over this window
+  int recall_window_s = 120;      // a sender may recall a message this long (0 = never)
+  int edit_window_s = 900;        // a sender may edit a message this long (0 = never)
   HashCost hash_cost = HashCost::kInteractive;
   std::string log_level = "info";
   bool log_json = false;

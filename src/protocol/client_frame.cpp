@@ -14,6 +14,77 @@ FrameError error(std::string_view code, std::string text, std::string cid = {}) 
   return FrameError{code, std::move(text), std::move(cid)};
 }
 
+// A message id: a positive integer (JSON number); 0 when absent or malformed.
+std::int64_t message_id(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64() && v->get_int64() > 0) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= std::uint64_t(INT64_MAX))
+    return std::int64_t(v->get_uint64());
+  return -1;
+}
+
+std::int64_t group_field(const json::object& o, bool& bad);
+
+// read, typing, recall, edit: small frames about a conversation or a message.
+DecodedFrame decode_state_frame(std::string_view t, const json::object& o,
+                                const FrameLimits& limits) {
+  ClientFrame f;
+  if (const json::value* cid = o.if_contains("cid");
+      cid && cid->is_string() && !cid->get_string().empty() &&
+      cid->get_string().size() <= limits.max_cid_bytes)
+    f.cid.assign(cid->get_string().begin(), cid->get_string().end());
+  if (t == "recall" || t == "edit") {
+    f.type = t == "recall" ? ClientFrameType::kRecall : ClientFrameType::kEdit;
+    f.ref = message_id(o, "id");
+    if (f.ref <= 0) return error(frame_error::kBadFrame, "\"id\" must be a message id", f.cid);
+    if (f.type == ClientFrameType::kEdit) {
+      const json::value* content = o.if_contains("content");
+      if (!content || !content->is_string() || content->get_string().empty())
+        return error(frame_error::kBadFrame, "\"content\" must be a non-empty string", f.cid);
+      if (content->get_string().size() > limits.max_content_bytes)
+        return error(frame_error::kTooLarge, "message text too long", f.cid);
+      f.content.assign(content->get_string().begin(), content->get_string().end());
+    }
+    return f;
+  }
+  f.type = t == "read" ? ClientFrameType::kRead : ClientFrameType::kTyping;
+  bool bad = false;
+  f.group = group_field(o, bad);
+  if (bad) return error(frame_error::kBadFrame, "\"group\" must be a group id", f.cid);
+  if (!f.group) {
+    // One peer: "with" (read) or "to":[NAME] (typing; "with" accepted too).
+    const json::value* with = o.if_contains(t == "read" ? "with" : "to");
+    if (t == "typing" && !with) with = o.if_contains("with");
+    if (with && with->is_array() && with->get_array().size() == 1) with = &with->get_array()[0];
+    if (!with || !with->is_string() || with->get_string().empty() ||
+        with->get_string().size() > 256)
+      return error(
+          frame_error::kBadFrame,
+          t == "read" ? "need \"with\":NAME or \"group\":ID" : "need \"to\":[NAME] or \"group\":ID",
+          f.cid);
+    f.to.emplace_back(with->get_string().begin(), with->get_string().end());
+  }
+  if (f.type == ClientFrameType::kRead) {
+    f.ref = message_id(o, "upto");
+    if (f.ref <= 0) return error(frame_error::kBadFrame, "\"upto\" must be a message id", f.cid);
+  }
+  return f;
+}
+
+std::int64_t group_field(const json::object& o, bool& bad) {
+  const json::value* group = o.if_contains("group");
+  if (!group || group->is_null()) return 0;
+  std::int64_t id = 0;
+  if (group->is_string()) {
+    id = parse_group_id(std::string_view(group->get_string()));
+  } else if (group->is_int64() && group->get_int64() > 0) {
+    id = group->get_int64();
+  }
+  bad = id <= 0;
+  return id;
+}
+
 }  // namespace
 
 std::int64_t parse_group_id(std::string_view text) {
@@ -46,6 +117,8 @@ DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limit
     f.type = ClientFrameType::kPing;
     return f;
   }
+  if (t == "read" || t == "typing" || t == "recall" || t == "edit")
+    return decode_state_frame(t, o, limits);
   if (t != "auth" && t != "normal") return error(frame_error::kUnknownType, "unknown frame type");
 
   // cid first, so later errors can name the message they refuse.
@@ -90,6 +163,11 @@ DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limit
     if (f.group <= 0)
       return error(frame_error::kBadFrame, "\"group\" must be a group id (a string of digits)",
                    f.cid);
+  }
+  if (const json::value* reply = o.if_contains("reply_to"); reply && !reply->is_null()) {
+    f.ref = message_id(o, "reply_to");
+    if (f.ref <= 0)
+      return error(frame_error::kBadFrame, "\"reply_to\" must be a message id", f.cid);
   }
   const json::value* to = o.if_contains("to");
   if (f.group && (!to || to->is_null() || (to->is_array() && to->get_array().empty()))) {

@@ -12,7 +12,7 @@
 
 namespace parley::protocol {
 
-enum class ClientFrameType { kAuth, kNormal, kPing };
+enum class ClientFrameType { kAuth, kNormal, kPing, kRead, kTyping, kRecall, kEdit };
 
 struct ClientFrame {
   ClientFrameType type = ClientFrameType::kPing;
@@ -20,7 +20,9 @@ struct ClientFrame {
   std::vector<std::string> to;      // normal: recipient names, as sent
   std::string cid;                  // normal: client message id, empty when absent
   std::optional<std::int64_t> seq;  // auth: resume after this inbox sequence number
-  std::int64_t group = 0;           // normal: to a group (then `to` is empty or absent)
+  std::int64_t group = 0;           // normal, read, typing: a group conversation
+  // normal: reply_to (0 none); read: upto; recall, edit: the message id
+  std::int64_t ref = 0;
 };
 
 struct FrameError {

@@ -30,6 +30,56 @@ std::string message_tail(const MessageView& m) {
     append_json_string(out, m.cid);
   }
   if (m.group) append_group_id(out, m.group);
+  if (m.reply_to) out += ",\"reply_to\":" + std::to_string(m.reply_to);
+  if (m.edited) out += ",\"edited\":true";
+  out += '}';
+  return out;
+}
+
+void append_change_head(std::string& out, bool recall, std::int64_t seq) {
+  out += recall ? "{\"type\":\"recall\",\"seq\":" : "{\"type\":\"edit\",\"seq\":";
+  out += std::to_string(seq);
+  out += ',';
+}
+
+std::string change_tail(std::int64_t target, std::int64_t eid, std::int64_t ts,
+                        std::string_view from, const std::string* content, std::int64_t group) {
+  std::string out = "\"id\":" + std::to_string(target) + ",\"eid\":" + std::to_string(eid) +
+                    ",\"ts\":" + std::to_string(ts) + ",\"from\":";
+  append_json_string(out, from);
+  if (content) {
+    out += ",\"content\":";
+    append_json_string(out, *content);
+  }
+  if (group) append_group_id(out, group);
+  out += '}';
+  return out;
+}
+
+std::string read_frame(std::string_view reader, std::string_view peer, std::int64_t group,
+                       std::int64_t upto) {
+  std::string out = "{\"type\":\"read\",\"from\":";
+  append_json_string(out, reader);
+  if (group) {
+    append_group_id(out, group);
+  } else {
+    out += ",\"with\":";
+    append_json_string(out, peer);
+  }
+  out += ",\"upto\":" + std::to_string(upto) + '}';
+  return out;
+}
+
+std::string typing_frame(std::string_view from, std::string_view peer, std::int64_t group) {
+  std::string out = "{\"type\":\"typing\",\"from\":";
+  append_json_string(out, from);
+  if (group) {
+    append_group_id(out, group);
+  } else {
+    out += ",\"to\":[";
+    append_json_string(out, peer);
+    out += ']';
+  }
   out += '}';
   return out;
 }
@@ -132,10 +182,16 @@ void append_message_object(std::string& out, const MessageView& m) {
   } else {
     out += "[]";
   }
-  out += ",\"content\":";
-  append_json_string(out, m.content);
+  if (m.recalled) {
+    out += ",\"recalled\":true";
+  } else {
+    out += ",\"content\":";
+    append_json_string(out, m.content);
+  }
   out += ",\"ts\":" + std::to_string(m.ts);
   if (m.group) append_group_id(out, m.group);
+  if (m.reply_to) out += ",\"reply_to\":" + std::to_string(m.reply_to);
+  if (m.edited) out += ",\"edited\":true";
   out += '}';
 }
 

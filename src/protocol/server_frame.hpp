@@ -18,6 +18,9 @@ struct MessageView {
   std::string_view content;
   std::string_view cid;    // only in copies for the sender's devices
   std::int64_t group = 0;  // a group message: `"group":"ID"`
+  std::int64_t reply_to = 0;
+  bool edited = false;
+  bool recalled = false;  // HTTP objects: `"recalled":true` and no content
 };
 
 // `"id":..,"ts":..,"from":..,"content":..,"to":[..]}` — the shared tail of a message frame.
@@ -30,6 +33,17 @@ void append_message_head(std::string& out, std::int64_t seq);
 void append_event_head(std::string& out, std::int64_t seq);
 std::string group_event_tail(std::int64_t id, std::int64_t ts, std::string_view by,
                              std::string_view body);
+// A recall or edit of message `target`: head `{"type":"recall"|"edit","seq":N,` and the tail
+// `"id":TARGET,"eid":ID,"ts":..,"from":..(,"content":..)(,"group":..)}`.
+void append_change_head(std::string& out, bool recall, std::int64_t seq);
+std::string change_tail(std::int64_t target, std::int64_t eid, std::int64_t ts,
+                        std::string_view from, const std::string* content, std::int64_t group);
+// Live-only frames: `{"type":"read","from":R,"with":P|"group":ID,"upto":N}` and
+// `{"type":"typing","from":N,"to":[P]|"group":ID}`. `peer` is ignored when `group` is set.
+std::string read_frame(std::string_view reader, std::string_view peer, std::int64_t group,
+                       std::int64_t upto);
+std::string typing_frame(std::string_view from, std::string_view peer, std::int64_t group);
+
 // `"group":"ID"` as the wire spells group ids (strings of digits).
 void append_group_id(std::string& out, std::int64_t group);
 
