@@ -40,6 +40,8 @@ export default {
       logout: 'Log out',
       me: 'Signed in as {name}',
       noChats: 'No conversations yet. Pick someone in People or start a new message.',
+      onlineNow: 'Online now — say hello:',
+      nobodyOnline: 'Nobody else is online right now. Everyone registered is under People.',
       noPeople: 'Nobody else has registered yet.',
       pick: 'Select a conversation',
       online: 'online',
@@ -79,7 +81,63 @@ export default {
         no_recipients: 'no valid recipient',
         too_many_recipients: 'too many recipients',
         bad_frame: 'refused by the server',
-        store_unavailable: 'server storage unavailable'
+        store_unavailable: 'server storage unavailable',
+        not_a_member: 'you are not a member of this group'
+      }
+    },
+    group: {
+      newGroup: 'New group',
+      name: 'Group name',
+      namePlaceholder: 'e.g. Weekend hiking',
+      members: 'Members',
+      pickMembers: 'Choose the members',
+      create: 'Create group',
+      conversation: 'Group {name}',
+      memberCount: '{n} members',
+      showMembers: 'Members',
+      hideMembers: 'Close the member list',
+      owner: 'owner',
+      admin: 'admin',
+      you: 'you',
+      add: 'Add',
+      addMembers: 'Add members',
+      remove: 'Remove',
+      removeName: 'Remove {name}',
+      makeAdmin: 'Make admin',
+      unmakeAdmin: 'Remove admin',
+      rename: 'Rename',
+      save: 'Save',
+      cancel: 'Cancel',
+      leave: 'Leave group',
+      delete: 'Delete group',
+      confirmDelete: 'Delete for everyone',
+      confirmLeave: 'Leave for good',
+      placeholder: 'Message {name}',
+      beginning: 'This is the beginning of {name} (from when you joined).',
+      gone: {
+        removed: 'You are no longer a member of this group.',
+        left: 'You left this group.',
+        deleted: 'This group was deleted.'
+      },
+      events: {
+        created: '{by} created the group',
+        added: '{by} added {names}',
+        removed: '{by} removed {names}',
+        left: '{names} left',
+        renamed: '{by} renamed the group',
+        renamedTo: '{by} renamed the group to “{name}”',
+        admin_added: '{by} made {names} admin',
+        admin_removed: '{by} removed {names} as admin',
+        deleted: '{by} deleted the group',
+        other: '{by} changed the group'
+      },
+      errors: {
+        '4001': 'Unknown names: {names}',
+        '4013': 'Too many members for one group.',
+        '4030': 'You are not allowed to do that in this group.',
+        '4040': 'This group no longer exists.',
+        name: 'A group name is 1–64 characters.',
+        other: 'That did not work ({code}).'
       }
     }
   },
@@ -123,6 +181,8 @@ export default {
       logout: '退出登录',
       me: '当前用户:{name}',
       noChats: '还没有会话。在“联系人”中选择一个人,或发起群发消息。',
+      onlineNow: '现在在线 — 打个招呼吧:',
+      nobodyOnline: '现在没有其他人在线。所有注册用户都在“联系人”里。',
       noPeople: '还没有其他注册用户。',
       pick: '选择一个会话',
       online: '在线',
@@ -162,7 +222,63 @@ export default {
         no_recipients: '没有有效的接收人',
         too_many_recipients: '接收人过多',
         bad_frame: '被服务器拒绝',
-        store_unavailable: '服务器存储不可用'
+        store_unavailable: '服务器存储不可用',
+        not_a_member: '你不是该群成员'
+      }
+    },
+    group: {
+      newGroup: '发起群聊',
+      name: '群名称',
+      namePlaceholder: '例如:周末爬山',
+      members: '成员',
+      pickMembers: '选择群成员',
+      create: '创建群聊',
+      conversation: '群聊 {name}',
+      memberCount: '{n} 位成员',
+      showMembers: '群成员',
+      hideMembers: '关闭成员列表',
+      owner: '群主',
+      admin: '管理员',
+      you: '我',
+      add: '添加',
+      addMembers: '添加成员',
+      remove: '移出',
+      removeName: '移出 {name}',
+      makeAdmin: '设为管理员',
+      unmakeAdmin: '取消管理员',
+      rename: '修改群名',
+      save: '保存',
+      cancel: '取消',
+      leave: '退出群聊',
+      delete: '解散群聊',
+      confirmDelete: '确认解散',
+      confirmLeave: '确认退出',
+      placeholder: '发消息到 {name}',
+      beginning: '这是 {name} 的开始(从你入群时起)。',
+      gone: {
+        removed: '你已不是该群成员。',
+        left: '你已退出该群。',
+        deleted: '该群已解散。'
+      },
+      events: {
+        created: '{by} 创建了群聊',
+        added: '{by} 邀请 {names} 加入了群聊',
+        removed: '{by} 将 {names} 移出了群聊',
+        left: '{names} 退出了群聊',
+        renamed: '{by} 修改了群名',
+        renamedTo: '{by} 将群名改为“{name}”',
+        admin_added: '{by} 将 {names} 设为管理员',
+        admin_removed: '{by} 取消了 {names} 的管理员身份',
+        deleted: '{by} 解散了群聊',
+        other: '{by} 修改了群聊'
+      },
+      errors: {
+        '4001': '这些用户不存在:{names}',
+        '4013': '群成员太多了。',
+        '4030': '你没有权限在这个群里这样做。',
+        '4040': '该群已不存在。',
+        name: '群名称需 1–64 个字符。',
+        other: '操作失败({code})。'
       }
     }
   }
