@@ -184,3 +184,62 @@ test('a member leaves; an admin is named; the group is renamed and deleted', asy
   await expect(events(d.page, 'deleted')).toContainText(`${owner} deleted the group`)
   for (const x of [o, d, m]) await x.context.close()
 })
+
+test('an offline member catches up on events and messages once; a newcomer reads from joining on; awkward names', async ({ browser }) => {
+  // fixed awkward names: this spec's server has a fresh data dir, and this test runs once in it
+  const [owner, away, late] = ['constructor', '__proto__', uname('late')]
+  const group = 'toString'
+  const o = await newPerson(browser)
+  let w = await newPerson(browser)
+  await register(o.page, server.url, owner)
+  await register(w.page, server.url, away)
+  const l = await newPerson(browser)
+  await register(l.page, server.url, late)
+
+  await o.page.locator('[data-test=new-group]').click()
+  const dialog = o.page.locator('.el-dialog.new-group')
+  await dialog.locator('input[data-test=group-name]').fill(group)
+  await dialog.locator('[data-test=group-members-pick]').click()
+  await o.page.locator('.el-select-dropdown__item', { hasText: away }).click()
+  await dialog.locator('input[data-test=group-name]').click()
+  await dialog.locator('[data-test=create-group]').click()
+  await expect(dialog).toBeHidden()
+  await send(o.page, 'before the break')
+  await openGroup(w.page, group)
+  await expectOnce(w.page, 'before the break')
+
+  // __proto__ goes away (the browser keeps its resume point); meanwhile a message, a new member, another message
+  const state = await w.context.storageState()
+  await w.context.close()
+  await send(o.page, 'while you were away')
+  await o.page.locator('[data-test=toggle-members]').click()
+  const panel = o.page.locator('[data-test=group-members]')
+  await panel.locator('[data-test=add-members]').click()
+  await o.page.locator('.el-select-dropdown__item:visible', { hasText: late }).click()
+  await panel.locator('[data-test=add-submit]').click()
+  await expect(panel.locator(`[data-member="${late}"]`)).toBeVisible()
+  await send(o.page, 'welcome ' + late)
+
+  // the newcomer gets the group live and sees it from joining on only
+  await openGroup(l.page, group)
+  await expect(events(l.page, 'added')).toContainText(`${owner} added you`)
+  await expectOnce(l.page, 'welcome ' + late)
+  await expect(messages(l.page, 'before the break')).toHaveCount(0)
+  await expect(messages(l.page, 'while you were away')).toHaveCount(0)
+
+  // __proto__ comes back: the unread count, then everything once, in order
+  w = await newPerson(browser, { storageState: state })
+  await w.page.goto(server.url)
+  await expect(w.page.locator('[data-test=me]')).toHaveText(away)
+  await expectConnected(w.page)
+  await expect(w.page.locator(`.conv-item[data-group-name="${group}"] [data-test=unread]`)).toHaveText('2')
+  await openGroup(w.page, group)
+  for (const text of ['before the break', 'while you were away', 'welcome ' + late]) await expectOnce(w.page, text)
+  await expect(events(w.page, 'added')).toHaveCount(1)
+  await expect(events(w.page, 'added')).toContainText(`${owner} added ${late}`)
+  const lines = await w.page.locator('.pane [data-test=text], .pane [data-test=group-event]').allTextContents()
+  const at = (s) => lines.findIndex((x) => x.includes(s))
+  expect(at('while you were away')).toBeLessThan(at(`added ${late}`))
+  expect(at(`added ${late}`)).toBeLessThan(at('welcome ' + late))
+  for (const x of [o, w, l]) await x.context.close()
+})

@@ -102,7 +102,6 @@ export function createChatCore(me = '') {
   function ingest(m, { keys, live = false } = {}) {
     if (typeof m.event === 'string') return ingestEvent(m, { keys, live })
     let msg = hasId(m) ? byId.get('m' + m.id) : undefined
-    let fresh = false
     if (!msg && m.cid && m.from === state.me && byCid.has(m.cid)) {
       // The server's copy of something this tab sent (a resumed sync copy).
       msg = byCid.get(m.cid)
@@ -121,12 +120,17 @@ export function createChatCore(me = '') {
         status: 'sent'
       })
       if (hasId(m)) byId.set('m' + m.id, msg)
-      fresh = true
     }
+    // Unread counts what arrives on the socket for the first time: the socket only brings what
+    // this device has not seen (live, or replayed after its resume point), even when the HTTP
+    // conversation list or a history page showed the same message a moment earlier.
+    const firstLive = live && !msg.seenLive
+    if (live) msg.seenLive = true
     for (const key of keys || keysOf(m)) {
       const c = byKey(key)
       if (!c) continue
-      if (place(c, msg) && fresh && live && countsUnread(key, msg)) c.unread++
+      place(c, msg)
+      if (firstLive && countsUnread(key, msg)) c.unread++
     }
     return msg
   }

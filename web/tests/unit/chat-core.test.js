@@ -162,6 +162,17 @@ describe('chat core: acks, errors, unread, presence', () => {
     expect(core.state.convs.get('u:carol').unread).toBe(0)
   })
 
+  it('counts a message that the conversation list showed before the socket replayed it', () => {
+    const core = createChatCore('alice')
+    core.state.lastSeq = 4 // resuming after a reload
+    core.loadConversations([{ with: 'bob', last: msg(9, 'bob', ['alice'], 'newest') }]) // HTTP won the race
+    core.applyFrame(msg(8, 'bob', [], 'older', { seq: 5 }))
+    core.applyFrame(msg(9, 'bob', [], 'newest', { seq: 6 }))
+    core.applyFrame(msg(9, 'bob', [], 'newest', { seq: 6 })) // and once only
+    expect(core.state.convs.get('u:bob').unread).toBe(2)
+    expect(texts(core, 'bob')).toEqual(['older', 'newest'])
+  })
+
   it('counts unread in the open conversation while the page is hidden', () => {
     const core = createChatCore('alice')
     core.setActive('u:bob')
