@@ -173,15 +173,22 @@ export function createChatCore(me = '') {
     const id = groupIdOf(g?.id)
     if (id === null) return null
     if ((touched.get(id) || 0) > since) return groupConv(id)
+    // Frames and history of groups over 500 members leave the lists out (member_count stays):
+    // keep what we had, marked `partial`, until GET /api/groups/{id} brings them.
+    const prev = state.groups.get(id)
+    const listed = Array.isArray(g.members)
+    const members = listed ? [...g.members] : prev?.members || []
     state.groups.set(id, {
       id,
-      name: typeof g.name === 'string' ? g.name : state.groups.get(id)?.name || '',
-      owner: g.owner || '',
-      admins: Array.isArray(g.admins) ? [...g.admins] : [],
-      members: Array.isArray(g.members) ? [...g.members] : []
+      name: typeof g.name === 'string' ? g.name : prev?.name || '',
+      owner: typeof g.owner === 'string' ? g.owner : prev?.owner || '',
+      admins: Array.isArray(g.admins) ? [...g.admins] : listed ? [] : prev?.admins || [],
+      members,
+      count: typeof g.member_count === 'number' ? g.member_count : listed ? members.length : prev?.count || 0,
+      partial: !listed
     })
     const c = groupConv(id)
-    c.gone = state.groups.get(id).members.includes(state.me) ? null : c.gone || 'removed'
+    if (listed) c.gone = members.includes(state.me) ? null : c.gone || 'removed'
     if (!c.since) c.since = Date.now()
     return c
   }
@@ -190,11 +197,14 @@ export function createChatCore(me = '') {
     const id = groupIdOf(f.group)
     if (id === null || typeof f.event !== 'string') return
     touched.set(id, ++changes)
-    const c = typeof f.group === 'object' ? upsertGroup(f.group) : groupConv(id)
+    const c = typeof f.group === 'object' && f.group ? upsertGroup(f.group) : groupConv(id)
     const names = Array.isArray(f.names) ? f.names : []
+    const aboutMe = names.includes(state.me)
+    const g = state.groups.get(id)
     if (f.event === 'deleted') c.gone = 'deleted'
-    else if (state.groups.get(id)?.members.includes(state.me)) c.gone = null
-    else c.gone = f.event === 'left' && names.includes(state.me) ? 'left' : 'removed'
+    else if ((f.event === 'left' || f.event === 'removed') && aboutMe) c.gone = f.event
+    else if (g && !g.partial) c.gone = g.members.includes(state.me) ? null : 'removed'
+    else if (aboutMe || f.event === 'created') c.gone = null // big group: the event says it
     ingestEvent(f, { live: true })
   }
 
@@ -310,7 +320,8 @@ export function createChatCore(me = '') {
       } else if (groupIdOf(item.group) !== null && typeof item.group !== 'object') {
         const id = groupIdOf(item.group)
         groupConv(id)
-        if (!state.groups.has(id) && typeof item.name === 'string') state.groups.set(id, { id, name: item.name, owner: '', admins: [], members: [] })
+        if (!state.groups.has(id) && typeof item.name === 'string')
+          state.groups.set(id, { id, name: item.name, owner: '', admins: [], members: [], count: 0, partial: true })
         if (item.last) ingest({ ...item.last, group: id }, { keys: [groupKey(id)] })
       }
     }

@@ -128,8 +128,8 @@ export function createChatStore({
     }
   }
 
-  // A message from a group this tab knows nothing about yet (a classic socket gets no
-  // events): ask for its name and members once.
+  // A group this tab knows nothing about yet (a classic socket gets no events), or whose
+  // member list a big group's event left out: ask for it (once at a time).
   async function fetchGroup(id) {
     if (groupFetches.has(id)) return
     groupFetches.add(id)
@@ -182,7 +182,7 @@ export function createChatStore({
     } else if (tag === 'message') {
       if (f.from && f.from !== state.me && !state.users.includes(f.from)) refreshUsersSoon()
       const g = f.group === undefined || f.group === null || f.group === '' ? null : String(f.group)
-      if (g !== null && !state.groups.get(g)?.members.length) fetchGroup(g)
+      if (g !== null && !state.groups.get(g)?.name) fetchGroup(g)
     } else if (tag === 'ack' || (tag === 'error' && f.cid)) {
       clearTimeout(ackTimers.get(f.cid))
       ackTimers.delete(f.cid)
@@ -277,7 +277,7 @@ export function createChatStore({
     core.setActive(key)
     const c = key && core.byKey(key)
     if (c && !c.historyLoaded) loadHistory(key)
-    if (c?.kind === 'group' && !c.gone && !state.groups.get(c.group)?.members.length) fetchGroup(c.group)
+    if (c?.kind === 'group' && !c.gone && state.groups.get(c.group)?.partial !== false) fetchGroup(c.group)
   }
 
   // Group changes. Each answers the group as it is now; the event frame that follows
@@ -332,6 +332,7 @@ export function createChatStore({
     leaveGroup,
     deleteGroup,
     loadGroups,
+    refreshGroup: fetchGroup,
     setVisible: core.setVisible,
     retryNow: () => conn?.retryNow(),
     refreshUsers,

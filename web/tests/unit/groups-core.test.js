@@ -204,3 +204,29 @@ describe('names that are Object.prototype properties', () => {
     expect(core.state.active).toBe('u:toString')
   })
 })
+
+describe('groups over 500 members (frames without member lists)', () => {
+  const big = (over = {}) => ({ id: '5', name: 'Everyone', owner: 'alice', member_count: 800, ...over })
+
+  it('keeps the known lists, marks them partial, and reads membership from the event names', () => {
+    const core = createChatCore('bob')
+    core.setGroups([{ ...big(), admins: ['carol'], members: ['alice', 'bob', 'carol'] }]) // GET gave the lists
+    expect(core.state.groups.get('5')).toMatchObject({ partial: false, count: 800 })
+    core.applyFrame(gevent(1, 'added', 'alice', ['dave'], big({ member_count: 801 })))
+    const g = core.state.groups.get('5')
+    expect(g).toMatchObject({ partial: true, count: 801, members: ['alice', 'bob', 'carol'], admins: ['carol'], owner: 'alice' })
+    expect(core.state.convs.get('g:5').gone).toBe(null) // not "removed" for lack of a list
+    core.applyFrame(gevent(2, 'removed', 'alice', ['bob'], big({ member_count: 800 })))
+    expect(core.state.convs.get('g:5').gone).toBe('removed')
+    core.applyFrame(gevent(3, 'added', 'alice', ['bob'], big()))
+    expect(core.state.convs.get('g:5').gone).toBe(null)
+  })
+
+  it('a big group I am added to is known from the event alone', () => {
+    const core = createChatCore('bob')
+    core.applyFrame(gevent(1, 'added', 'alice', ['bob'], big()))
+    expect(core.state.convs.get('g:5').gone).toBe(null)
+    expect(core.title(core.state.convs.get('g:5'))).toBe('Everyone')
+    expect(core.state.groups.get('5')).toMatchObject({ partial: true, count: 800 })
+  })
+})

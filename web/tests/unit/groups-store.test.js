@@ -240,3 +240,17 @@ describe('chat store: a classic first socket is replaced by a resuming one', () 
     expect(ws.sockets[0].sent.at(-1)).toMatchObject({ content: 'still on the first' })
   })
 })
+
+describe('chat store: big groups', () => {
+  it('opening a group whose lists an event left out fetches them', async () => {
+    const api = fakeApi({ group: vi.fn(async () => ({ id: '5', name: 'Everyone', owner: 'alice', admins: [], members: ['alice', 'bob'], member_count: 2 })) })
+    const { chat, sock, connect } = setup({ api })
+    await connect()
+    sock().frame({ type: 'group', id: 1, seq: 1, ts: 1, event: 'added', by: 'bob', names: ['alice'], group: { id: '5', name: 'Everyone', owner: 'bob', member_count: 900 } })
+    expect(api.group).not.toHaveBeenCalled() // the name is known: a message needs no fetch
+    chat.open('g:5')
+    await flushPromises()
+    expect(api.group).toHaveBeenCalledWith('TOKEN', '5')
+    expect(chat.state.groups.get('5')).toMatchObject({ partial: false, members: ['alice', 'bob'] })
+  })
+})
