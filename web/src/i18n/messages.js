@@ -137,6 +137,7 @@ export default {
         '4030': 'You are not allowed to do that in this group.',
         '4040': 'This group no longer exists.',
         name: 'A group name is 1–64 characters.',
+        invalid: 'Refused: check the group name and the members (already in it, or not in it).',
         other: 'That did not work ({code}).'
       }
     }
@@ -278,6 +279,7 @@ export default {
         '4030': '你没有权限在这个群里这样做。',
         '4040': '该群已不存在。',
         name: '群名称需 1–64 个字符。',
+        invalid: '操作被拒绝:请检查群名和成员(已在群中或不在群中)。',
         other: '操作失败({code})。'
       }
     }

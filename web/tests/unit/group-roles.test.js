@@ -51,6 +51,7 @@ describe('group event lines and errors', () => {
     const words = (e) => groupError(e, { t, locale: locale.value, errorText })
     expect(words(new ApiError('4001', '', 400, { code: '4001', unknown: ['zed', 'ghost'] }))).toBe('Unknown names: zed, ghost')
     expect(words(new ApiError('4030', '', 403))).toMatch(/not allowed/)
+    expect(words(new ApiError('4001', '', 400, { code: '4001' }))).toMatch(/check the group name and the members/)
     expect(words(new ApiError('4013', '', 400))).toMatch(/Too many members/)
     expect(words(new ApiError('network'))).toMatch(/reach the server/)
     expect(words(new ApiError('4999', '', 400))).toBe('That did not work (4999).')
