@@ -78,3 +78,16 @@ export async function expectOnce(page, text, timeout) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`) })
 }
+
+/** Open a group's conversation from the Chats tab by the group's name. */
+export async function openGroup(page, name) {
+  await page.locator('[data-tab=chats]').click()
+  await page.locator(`.conv-item[data-group-name="${name}"]`).click()
+  await expect(page.locator('.pane[data-group]')).toBeVisible()
+  await expect(page.locator('.pane [data-test=pane-title]')).toHaveText(name)
+}
+
+/** Membership event lines in the open conversation, by event name. */
+export function events(page, event) {
+  return page.locator(`.pane [data-test=group-event][data-event="${event}"]`)
+}

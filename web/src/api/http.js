@@ -3,11 +3,12 @@
 // 'network' when the server could not be reached, so the UI can explain it in words.
 
 export class ApiError extends Error {
-  constructor(code, message, status = 0) {
+  constructor(code, message, status = 0, data = null) {
     super(message || code)
     this.name = 'ApiError'
     this.code = code
     this.status = status
+    this.data = data // the server's answer, for details such as `unknown` names
   }
 }
 
@@ -40,12 +41,13 @@ async function request(method, path, { token, body, query } = {}) {
   } catch {
     // Not JSON (a proxy error page, say): fall through with the HTTP status only.
   }
-  if (res.status === 401) throw new ApiError('401', data?.msg, 401)
-  if (res.status === 429) throw new ApiError(data?.code || '4029', data?.msg, 429)
-  if (!res.ok) throw new ApiError(data?.code || (res.status >= 500 ? '5000' : String(res.status)), data?.msg, res.status)
+  const text = data?.msg || data?.message
+  if (res.status === 401) throw new ApiError('401', text, 401, data)
+  if (res.status === 429) throw new ApiError(data?.code || '4029', text, 429, data)
+  if (!res.ok) throw new ApiError(data?.code || (res.status >= 500 ? '5000' : String(res.status)), text, res.status, data)
   if (data === null) throw new ApiError('bad_response', 'unexpected answer', res.status)
   // Classic endpoints answer HTTP 200 with an error code in the body.
-  if (data.code !== undefined && data.code !== '2000') throw new ApiError(String(data.code), data.msg, res.status)
+  if (data.code !== undefined && data.code !== '2000') throw new ApiError(String(data.code), text, res.status, data)
   return data
 }
 
@@ -57,6 +59,23 @@ export const api = {
   list: async () => (await request('GET', '/api/list')).names || [],
   loginlist: async () => (await request('GET', '/api/loginlist')).names || [],
   conversations: async (token) => (await request('GET', '/api/conversations', { token })).conversations || [],
-  history: (token, withName, { before, limit } = {}) =>
-    request('GET', '/api/history', { token, query: { with: withName, before, limit } })
+  /** `target`: a user name, or {group: ID}. */
+  history: (token, target, { before, limit } = {}) =>
+    request('GET', '/api/history', {
+      token,
+      query: { ...(typeof target === 'object' && target ? { group: target.group } : { with: target }), before, limit }
+    }),
+  // Groups (docs/PROTOCOL.md): every change answers the group as it is after it.
+  groups: async (token) => (await request('GET', '/api/groups', { token })).groups || [],
+  group: async (token, id) => (await request('GET', groupPath(id), { token })).group,
+  createGroup: async (token, name, members) => (await request('POST', '/api/groups', { token, body: { name, members } })).group,
+  renameGroup: async (token, id, name) => (await request('POST', groupPath(id), { token, body: { name } })).group,
+  /** `change`: {add: [NAME...]} or {remove: [NAME...]}; removing yourself is leaving. */
+  groupMembers: async (token, id, change) => (await request('POST', groupPath(id) + '/members', { token, body: change })).group,
+  groupAdmins: async (token, id, change) => (await request('POST', groupPath(id) + '/admins', { token, body: change })).group,
+  deleteGroup: (token, id) => request('DELETE', groupPath(id), { token })
+}
+
+function groupPath(id) {
+  return '/api/groups/' + encodeURIComponent(String(id))
 }

@@ -2,51 +2,80 @@
 // No network, no timers, no storage here: that keeps every rule unit-testable.
 //
 // Rules:
-// - a message is shown once per conversation: deduplicated by its server `id`;
-//   a local message (sent from this tab) is matched to the server's copy by `cid`;
-// - one conversation per peer: a received message goes to its sender's conversation,
-//   a message I sent (here, or a sync copy from another tab) goes to each recipient's;
+// - conversations live in a Map keyed by `u:NAME` (1:1) or `g:ID` (group), never in a plain
+//   object: user and group names are data, and `constructor` or `__proto__` are valid names;
+// - an item (message or group event) is shown once per conversation: deduplicated by its
+//   server `id`; a local message (sent from this tab) is matched to the server's copy by `cid`;
+// - a message with `group` goes to that group's conversation; otherwise one conversation per
+//   peer: a received message goes to its sender's, one I sent (here, or a sync copy from another
+//   tab) to each recipient's;
+// - items are ordered by id; local ones waiting for their ack go last;
 // - `lastSeq` is the highest inbox seq seen, the resume point after a reconnect.
 import { reactive } from 'vue'
 import { compareMessages } from './order.js'
+import { groupKey, parseKey, userKey } from './keys.js'
 
 let localCounter = 0
+
+const hasId = (m) => m.id !== undefined && m.id !== null
+const groupIdOf = (g) => (g === undefined || g === null || g === '' ? null : typeof g === 'object' ? groupIdOf(g.id) : String(g))
 
 export function createChatCore(me = '') {
   const state = reactive({
     me,
     users: [], // every registered name, sorted
     online: new Set(),
-    convs: {}, // peer -> conversation
-    active: null, // the peer whose conversation is open
+    convs: new Map(), // key -> conversation
+    groups: new Map(), // group id -> {id, name, owner, admins, members} as the server sent it
+    active: null, // the key of the open conversation
     lastSeq: null,
     visible: true // the page is visible (unread counts grow in the open conversation when hidden)
   })
-  const byId = new Map() // server id -> message object (shared between conversations)
+  const byId = new Map() // 'm'+id / 'e'+id -> item object (a message is shared between conversations)
   const byCid = new Map() // cid -> my message object
+  const pendingUnread = new Map() // group key -> unread count restored before the group is known
+  const touched = new Map() // group id -> change counter of its last live event
+  let changes = 0
 
-  function conv(peer) {
-    let c = state.convs[peer]
-    if (!c) {
-      c = state.convs[peer] = {
-        peer,
-        messages: [],
-        unread: 0,
-        historyLoaded: false,
-        hasMore: true,
-        loading: false,
-        historyError: false
-      }
-    }
-    return c
+  function make(key, extra) {
+    state.convs.set(key, {
+      key,
+      messages: [],
+      unread: pendingUnread.get(key) || 0,
+      historyLoaded: false,
+      hasMore: true,
+      loading: false,
+      historyError: false,
+      ...extra
+    })
+    pendingUnread.delete(key)
+    return state.convs.get(key) // the reactive proxy, so changes made through it are seen
   }
 
-  function place(c, msg) {
-    if (c.messages.includes(msg)) return false
-    // Most messages are newest: scan from the end.
+  /** The 1:1 conversation with `peer`, created when missing. */
+  function conv(peer) {
+    return state.convs.get(userKey(peer)) || make(userKey(peer), { kind: 'user', peer })
+  }
+
+  /** A group's conversation, created when missing. */
+  function groupConv(id) {
+    const key = groupKey(id)
+    return state.convs.get(key) || make(key, { kind: 'group', group: String(id), gone: null, since: 0 })
+  }
+
+  /** The conversation for a key, created when missing (null for a malformed key). */
+  function byKey(key) {
+    const k = parseKey(key)
+    if (!k) return null
+    return k.kind === 'user' ? conv(k.name) : groupConv(k.id)
+  }
+
+  function place(c, item) {
+    if (c.messages.includes(item)) return false
+    // Most items are newest: scan from the end.
     let i = c.messages.length
-    while (i > 0 && compareMessages(c.messages[i - 1], msg) > 0) i--
-    c.messages.splice(i, 0, msg)
+    while (i > 0 && compareMessages(c.messages[i - 1], item) > 0) i--
+    c.messages.splice(i, 0, item)
     return true
   }
 
@@ -55,18 +84,24 @@ export function createChatCore(me = '') {
   }
 
   /** Which conversations a server message belongs to. */
-  function peersOf(m) {
-    if (m.from === state.me) return [...new Set((m.to || []).filter((n) => n && n !== state.me))]
-    return m.from ? [m.from] : []
+  function keysOf(m) {
+    const g = groupIdOf(m.group)
+    if (g !== null) return [groupKey(g)]
+    if (m.from === state.me) return [...new Set((m.to || []).filter((n) => n && n !== state.me))].map(userKey)
+    return m.from ? [userKey(m.from)] : []
+  }
+
+  function countsUnread(key, item) {
+    return item.from !== state.me && !(state.active === key && state.visible)
   }
 
   /**
-   * Put a server message into conversations. `peers` overrides the bucketing (history
-   * pages belong to the conversation that was asked for). Returns the message object.
+   * Put a server message into conversations. `keys` overrides the bucketing (history pages
+   * belong to the conversation that was asked for). Returns the message object.
    */
-  function ingest(m, { peers, live = false } = {}) {
-    let msg = m.id !== undefined && m.id !== null ? byId.get(m.id) : undefined
-    let fresh = false
+  function ingest(m, { keys, live = false } = {}) {
+    if (typeof m.event === 'string') return ingestEvent(m, { keys, live })
+    let msg = hasId(m) ? byId.get('m' + m.id) : undefined
     if (!msg && m.cid && m.from === state.me && byCid.has(m.cid)) {
       // The server's copy of something this tab sent (a resumed sync copy).
       msg = byCid.get(m.cid)
@@ -79,19 +114,98 @@ export function createChatCore(me = '') {
         cid: m.cid,
         from: m.from,
         to: m.to || [],
+        group: groupIdOf(m.group),
         content: typeof m.content === 'string' ? m.content : String(m.content ?? ''),
         ts: m.ts || Date.now(),
         status: 'sent'
       })
-      if (m.id !== undefined && m.id !== null) byId.set(m.id, msg)
-      fresh = true
+      if (hasId(m)) byId.set('m' + m.id, msg)
     }
-    for (const peer of peers || peersOf(m)) {
-      const c = conv(peer)
-      const added = place(c, msg)
-      if (added && fresh && live && msg.from !== state.me && !(state.active === peer && state.visible)) c.unread++
+    // Unread counts what arrives on the socket for the first time: the socket only brings what
+    // this device has not seen (live, or replayed after its resume point), even when the HTTP
+    // conversation list or a history page showed the same message a moment earlier.
+    const firstLive = live && !msg.seenLive
+    if (live) msg.seenLive = true
+    for (const key of keys || keysOf(m)) {
+      const c = byKey(key)
+      if (!c) continue
+      place(c, msg)
+      if (firstLive && countsUnread(key, msg)) c.unread++
     }
     return msg
+  }
+
+  /**
+   * A membership event: a live `group` frame ({by, group: GROUP}) or a history item
+   * ({from, group: ID}). Shown as a line in the group's timeline; never counted as unread.
+   */
+  function ingestEvent(e, { keys } = {}) {
+    const id = groupIdOf(e.group)
+    let item = hasId(e) ? byId.get('e' + e.id) : undefined
+    if (!item) {
+      item = reactive({
+        key: 'e' + e.id,
+        id: e.id,
+        kind: 'event',
+        event: e.event,
+        by: e.by ?? e.from ?? '',
+        from: e.by ?? e.from ?? '',
+        names: Array.isArray(e.names) ? e.names.filter((n) => typeof n === 'string') : [],
+        title: typeof e.group === 'object' && e.group ? e.group.name : undefined, // the name after a rename
+        group: id,
+        ts: e.ts || Date.now(),
+        status: 'sent'
+      })
+      if (hasId(e)) byId.set('e' + e.id, item)
+    }
+    for (const key of keys || (id !== null ? [groupKey(id)] : [])) {
+      const c = byKey(key)
+      if (c) place(c, item)
+    }
+    return item
+  }
+
+  /**
+   * What the server says a group looks like now; returns its conversation. An HTTP answer
+   * passes `since` (mark() before the request): a live event after it is newer and wins.
+   */
+  function upsertGroup(g, since = Infinity) {
+    const id = groupIdOf(g?.id)
+    if (id === null) return null
+    if ((touched.get(id) || 0) > since) return groupConv(id)
+    // Frames and history of groups over 500 members leave the lists out (member_count stays):
+    // keep what we had, marked `partial`, until GET /api/groups/{id} brings them.
+    const prev = state.groups.get(id)
+    const listed = Array.isArray(g.members)
+    const members = listed ? [...g.members] : prev?.members || []
+    state.groups.set(id, {
+      id,
+      name: typeof g.name === 'string' ? g.name : prev?.name || '',
+      owner: typeof g.owner === 'string' ? g.owner : prev?.owner || '',
+      admins: Array.isArray(g.admins) ? [...g.admins] : listed ? [] : prev?.admins || [],
+      members,
+      count: typeof g.member_count === 'number' ? g.member_count : listed ? members.length : prev?.count || 0,
+      partial: !listed
+    })
+    const c = groupConv(id)
+    if (listed) c.gone = members.includes(state.me) ? null : c.gone || 'removed'
+    if (!c.since) c.since = Date.now()
+    return c
+  }
+
+  function applyGroupEvent(f) {
+    const id = groupIdOf(f.group)
+    if (id === null || typeof f.event !== 'string') return
+    touched.set(id, ++changes)
+    const c = typeof f.group === 'object' && f.group ? upsertGroup(f.group) : groupConv(id)
+    const names = Array.isArray(f.names) ? f.names : []
+    const aboutMe = names.includes(state.me)
+    const g = state.groups.get(id)
+    if (f.event === 'deleted') c.gone = 'deleted'
+    else if ((f.event === 'left' || f.event === 'removed') && aboutMe) c.gone = f.event
+    else if (g && !g.partial) c.gone = g.members.includes(state.me) ? null : 'removed'
+    else if (aboutMe || f.event === 'created') c.gone = null // big group: the event says it
+    ingestEvent(f, { live: true })
   }
 
   function settle(msg, server) {
@@ -99,8 +213,8 @@ export function createChatCore(me = '') {
     if (server.ts) msg.ts = server.ts
     msg.status = 'sent'
     msg.error = undefined
-    if (server.id !== undefined && server.id !== null) byId.set(server.id, msg)
-    for (const c of Object.values(state.convs)) if (c.messages.includes(msg)) resort(c)
+    if (hasId(server)) byId.set('m' + server.id, msg)
+    for (const c of state.convs.values()) if (c.messages.includes(msg)) resort(c)
   }
 
   function noteSeq(seq) {
@@ -108,8 +222,12 @@ export function createChatCore(me = '') {
     if (state.lastSeq === null || seq > state.lastSeq) state.lastSeq = seq
   }
 
-  /** Apply one frame from the WebSocket. Returns a short tag for the caller's side effects. */
-  function applyFrame(f) {
+  /**
+   * Apply one frame from the WebSocket. Returns a short tag for the caller's side effects.
+   * `classic`: the frame came on a connection that authenticated without `seq`; its seqs do
+   * not move the resume point (it skips group events, which a resume must still replay).
+   */
+  function applyFrame(f, { classic = false } = {}) {
     switch (f.type) {
       case 'ok':
         if (f.name) state.me = f.name
@@ -119,15 +237,19 @@ export function createChatCore(me = '') {
         return 'ok'
       case 'normal':
         ingest(f, { live: true })
-        noteSeq(f.seq)
+        if (!classic) noteSeq(f.seq)
         return 'message'
+      case 'group':
+        applyGroupEvent(f)
+        if (!classic) noteSeq(f.seq)
+        return 'group'
       case 'ack': {
         const msg = byCid.get(f.cid)
         if (msg) {
-          const other = byId.get(f.id)
+          const other = hasId(f) ? byId.get('m' + f.id) : undefined
           if (other && other !== msg) {
             // The sync copy got here first: keep one object.
-            for (const c of Object.values(state.convs)) {
+            for (const c of state.convs.values()) {
               const i = c.messages.indexOf(other)
               if (i >= 0) c.messages.splice(i, 1)
             }
@@ -136,7 +258,7 @@ export function createChatCore(me = '') {
           msg.to = f.to && f.to.length ? f.to : msg.to
         }
         // Our own copy's seq only moves the resume point when nothing can be missing before it.
-        if (typeof f.seq === 'number' && state.lastSeq !== null && f.seq === state.lastSeq + 1) state.lastSeq = f.seq
+        if (!classic && typeof f.seq === 'number' && state.lastSeq !== null && f.seq === state.lastSeq + 1) state.lastSeq = f.seq
         return 'ack'
       }
       case 'error':
@@ -152,21 +274,27 @@ export function createChatCore(me = '') {
     }
   }
 
-  /** A message typed here: shown at once in every recipient's conversation, 'sending'. */
-  function addLocal(content, to, cid) {
-    const peers = [...new Set(to.filter((n) => n && n !== state.me))]
+  /**
+   * A message typed here, shown at once as 'sending': `target` is a list of names (each
+   * recipient's conversation shows it) or {group: ID}.
+   */
+  function addLocal(content, target, cid) {
+    const group = Array.isArray(target) ? null : groupIdOf(target?.group)
+    const peers = Array.isArray(target) ? [...new Set(target.filter((n) => n && n !== state.me))] : []
     const msg = reactive({
       key: 'c' + cid,
       cid,
       id: undefined,
       from: state.me,
       to: peers,
+      group,
       content,
       ts: Date.now(),
       status: 'sending',
       localOrder: ++localCounter
     })
     byCid.set(cid, msg)
+    if (group !== null) place(groupConv(group), msg)
     for (const p of peers) place(conv(p), msg)
     return msg
   }
@@ -182,55 +310,112 @@ export function createChatCore(me = '') {
     return [...byCid.values()].filter((m) => m.status !== 'sent')
   }
 
+  /** GET /api/conversations: `{with, last}` and `{group, name, last}` entries. */
   function loadConversations(list) {
-    for (const item of list) {
-      if (!item?.with) continue
-      conv(item.with)
-      if (item.last) ingest(item.last, { peers: [item.with] })
+    for (const item of list || []) {
+      if (!item || typeof item !== 'object') continue
+      if (typeof item.with === 'string' && item.with) {
+        conv(item.with)
+        if (item.last) ingest(item.last, { keys: [userKey(item.with)] })
+      } else if (groupIdOf(item.group) !== null && typeof item.group !== 'object') {
+        const id = groupIdOf(item.group)
+        groupConv(id)
+        if (!state.groups.has(id) && typeof item.name === 'string')
+          state.groups.set(id, { id, name: item.name, owner: '', admins: [], members: [], count: 0, partial: true })
+        if (item.last) ingest({ ...item.last, group: id }, { keys: [groupKey(id)] })
+      }
     }
   }
 
-  function mergeHistory(peer, answer, { firstPage }) {
-    const c = conv(peer)
-    for (const m of answer.messages || []) ingest(m, { peers: [peer] })
+  /** A counter to pass to setGroups: live events after it win over the HTTP answer. */
+  function mark() {
+    return changes
+  }
+
+  /**
+   * GET /api/groups (the groups I am in): their details, a conversation for each, and the
+   * groups I have a conversation with but am no longer in marked gone. A group changed by a
+   * live event since `since` (mark()) keeps what the event said: the answer may be older.
+   */
+  function setGroups(list, since = Infinity) {
+    const ids = new Set()
+    for (const g of list || []) {
+      const id = groupIdOf(g?.id)
+      if (id === null) continue
+      ids.add(id)
+      upsertGroup(g, since)
+    }
+    for (const c of state.convs.values()) {
+      if (c.kind !== 'group' || ids.has(c.group) || (touched.get(c.group) || 0) > since) continue
+      c.gone = c.gone || 'removed'
+    }
+  }
+
+  function mergeHistory(key, answer, { firstPage }) {
+    const c = byKey(key)
+    if (!c) return
+    const extra = c.kind === 'group' ? { group: c.group } : {}
+    for (const m of answer.messages || []) if (m && typeof m === 'object') ingest({ ...m, ...extra }, { keys: [key] })
     if (firstPage) c.historyLoaded = true
     c.hasMore = !!answer.more
   }
 
-  /** The id to page back from: the oldest message with an id in this conversation. */
-  function oldestId(peer) {
-    const c = state.convs[peer]
-    return c?.messages.find((m) => m.id !== undefined && m.id !== null)?.id
+  /** The id to page back from: the oldest item with an id in this conversation. */
+  function oldestId(key) {
+    return state.convs.get(key)?.messages.find(hasId)?.id
   }
 
-  function setActive(peer) {
-    state.active = peer
-    if (peer) {
-      const c = conv(peer)
-      if (state.visible) c.unread = 0
+  function setActive(key) {
+    state.active = key
+    if (key) {
+      const c = byKey(key)
+      if (c && state.visible) c.unread = 0
     }
   }
 
   function setVisible(v) {
     state.visible = v
-    if (v && state.active && state.convs[state.active]) state.convs[state.active].unread = 0
+    const c = state.active && state.convs.get(state.active)
+    if (v && c) c.unread = 0
   }
 
   function setUsers(names) {
     state.users = [...new Set(names)].sort()
   }
 
+  /** Unread counts kept across a reload: [[key, n]...]. A group's waits until it is known. */
+  function restoreUnread(pairs) {
+    for (const [key, n] of pairs) {
+      if (typeof n !== 'number' || n <= 0) continue
+      const k = parseKey(key)
+      if (k?.kind === 'user') conv(k.name).unread = n
+      else if (k?.kind === 'group') {
+        if (state.convs.has(key)) state.convs.get(key).unread = n
+        else pendingUnread.set(key, n)
+      }
+    }
+  }
+
+  function title(c) {
+    if (c.kind === 'user') return c.peer
+    return state.groups.get(c.group)?.name || '#' + c.group
+  }
+
+  const activity = (c) => c.messages[c.messages.length - 1]?.ts || c.since || 0
+
   /** Conversations, most recent activity first. */
   function sortedConversations() {
-    return Object.values(state.convs)
-      .map((c) => ({ c, last: c.messages[c.messages.length - 1] }))
-      .sort((a, b) => (b.last?.ts || 0) - (a.last?.ts || 0) || a.c.peer.localeCompare(b.c.peer))
+    return [...state.convs.values()]
+      .map((c) => ({ c, at: activity(c), title: title(c) }))
+      .sort((a, b) => b.at - a.at || a.title.localeCompare(b.title) || a.c.key.localeCompare(b.c.key))
       .map((x) => x.c)
   }
 
   return {
     state,
     conv,
+    groupConv,
+    byKey,
     ingest,
     applyFrame,
     addLocal,
@@ -238,11 +423,16 @@ export function createChatCore(me = '') {
     pendingMessages,
     byCid,
     loadConversations,
+    upsertGroup,
+    setGroups,
+    mark,
     mergeHistory,
     oldestId,
     setActive,
     setVisible,
     setUsers,
+    restoreUnread,
+    title,
     sortedConversations
   }
 }

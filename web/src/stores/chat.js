@@ -7,6 +7,7 @@ import { wsUrl } from '../ws/url.js'
 import { makeCid } from '../utils/cid.js'
 import { makeStorage } from '../utils/storage.js'
 import { MAX_CONTENT_BYTES, MAX_FRAME_BYTES, MAX_RECIPIENTS, utf8Length } from './limits.js'
+import { groupKey, parseKey, userKey } from './keys.js'
 
 export const HISTORY_PAGE = 30
 
@@ -27,6 +28,7 @@ export function createChatStore({
   let conn = null
   let listSeen = false // a loginlist frame arrived: it is newer than any GET /api/loginlist
   let usersTimer = null
+  const groupFetches = new Set() // group ids whose details are being fetched
   const token = () => session.state.token
   const seqKey = () => `parley.seq.${state.me}`
   const unreadKey = () => `parley.unread.${state.me}`
@@ -37,8 +39,7 @@ export function createChatStore({
     // at least as new as it, so nothing falls in a gap between them and the live stream.
     const seq = storage.get(seqKey())
     state.lastSeq = typeof seq === 'number' ? seq : null
-    const unread = storage.get(unreadKey()) || {}
-    for (const [peer, n] of Object.entries(unread)) if (n > 0) core.conv(peer).unread = n
+    core.restoreUnread(storedUnread())
 
     stopWatch.push(
       watch(
@@ -51,8 +52,8 @@ export function createChatStore({
         }
       ),
       watch(
-        () => Object.values(state.convs).map((c) => [c.peer, c.unread]),
-        (pairs) => storage.set(unreadKey(), Object.fromEntries(pairs.filter(([, n]) => n > 0)))
+        () => [...state.convs.values()].map((c) => [c.key, c.unread]),
+        (pairs) => storage.set(unreadKey(), pairs.filter(([, n]) => n > 0))
       )
     )
 
@@ -63,11 +64,21 @@ export function createChatStore({
       onFrame,
       onState,
       onRevoked: () => end(session.expired(session.state.expires) ? 'expired' : 'revoked'),
+      upgradeClassic: true,
       ...connectionOptions
     })
     conn.start()
     refreshUsers()
     loadConversations()
+    loadGroups()
+  }
+
+  // [[key, n]...]; earlier versions kept {peer: n} (a plain object: read with care).
+  function storedUnread() {
+    const v = storage.get(unreadKey())
+    if (Array.isArray(v)) return v.filter((p) => Array.isArray(p) && typeof p[0] === 'string')
+    if (v && typeof v === 'object') return Object.keys(v).map((peer) => [userKey(peer), v[peer]])
+    return []
   }
 
   function stop() {
@@ -108,6 +119,31 @@ export function createChatStore({
     }
   }
 
+  async function loadGroups() {
+    const since = core.mark()
+    try {
+      core.setGroups(await authed((t) => api.groups(t)), since)
+    } catch {
+      /* conversations still show; details come with the next event or open */
+    }
+  }
+
+  // A group this tab knows nothing about yet (a classic socket gets no events), or whose
+  // member list a big group's event left out: ask for it (once at a time).
+  async function fetchGroup(id) {
+    if (groupFetches.has(id)) return
+    groupFetches.add(id)
+    const since = core.mark()
+    try {
+      const g = await authed((t) => api.group(t, id))
+      if (g) core.upsertGroup(g, since)
+    } catch {
+      /* 403/404: it shows under its id */
+    } finally {
+      groupFetches.delete(id)
+    }
+  }
+
   async function refreshUsers() {
     try {
       core.setUsers(await api.list())
@@ -132,16 +168,21 @@ export function createChatStore({
     }
   }
 
-  function onFrame(f) {
-    const tag = core.applyFrame(f)
+  function onFrame(f, info) {
+    const tag = core.applyFrame(f, info)
     if (tag === 'ok') {
       // A push only comes when the list changes; a second tab of an online user gets none.
       refreshOnline()
       refreshUsers()
-      if (net.loadError) loadConversations() // the first try failed (server was down at load)
+      if (net.loadError) {
+        loadConversations() // the first try failed (server was down at load)
+        loadGroups()
+      }
       for (const m of core.pendingMessages()) if (m.status === 'failed' && m.error === 'offline') transmit(m)
     } else if (tag === 'message') {
       if (f.from && f.from !== state.me && !state.users.includes(f.from)) refreshUsersSoon()
+      const g = f.group === undefined || f.group === null || f.group === '' ? null : String(f.group)
+      if (g !== null && !state.groups.get(g)?.name) fetchGroup(g)
     } else if (tag === 'ack' || (tag === 'error' && f.cid)) {
       clearTimeout(ackTimers.get(f.cid))
       ackTimers.delete(f.cid)
@@ -170,7 +211,9 @@ export function createChatStore({
   function transmit(msg) {
     msg.status = 'sending'
     msg.error = undefined
-    const frame = { type: 'normal', content: msg.content, to: msg.to, cid: msg.cid }
+    const frame = msg.group !== null && msg.group !== undefined
+      ? { type: 'normal', content: msg.content, group: msg.group, cid: msg.cid }
+      : { type: 'normal', content: msg.content, to: msg.to, cid: msg.cid }
     // An oversized frame would get the socket closed (1009), and the resend after the
     // reconnect would close it again: refuse it here instead.
     if (utf8Length(JSON.stringify(frame)) > MAX_FRAME_BYTES) return core.fail(msg.cid, 'too_large')
@@ -186,12 +229,17 @@ export function createChatStore({
     )
   }
 
-  /** Send `text` to one or several users; returns the local message (null: nothing sent). */
-  function send(text, to) {
+  /**
+   * Send `text` to one or several users (`target` a list of names) or to a group
+   * ({group: ID}); returns the local message (null: nothing sent).
+   */
+  function send(text, target) {
     const content = text.replace(/^\s*\n|\s+$/g, '')
-    if (!content.trim() || utf8Length(content) > MAX_CONTENT_BYTES || to.length > MAX_RECIPIENTS) return null
-    const msg = core.addLocal(content, to, makeCid())
-    if (!msg.to.length) return null
+    const many = Array.isArray(target) ? target.length : 0
+    if (!content.trim() || utf8Length(content) > MAX_CONTENT_BYTES || many > MAX_RECIPIENTS) return null
+    if (!Array.isArray(target) && (target?.group === undefined || target.group === null)) return null
+    const msg = core.addLocal(content, target, makeCid())
+    if (Array.isArray(target) && !msg.to.length) return null
     transmit(msg)
     return msg
   }
@@ -200,25 +248,67 @@ export function createChatStore({
     if (msg.status === 'failed') transmit(msg)
   }
 
-  async function loadHistory(peer, { older = false } = {}) {
-    const c = core.conv(peer)
-    if (c.loading || (older && !c.hasMore)) return
+  async function loadHistory(key, { older = false } = {}) {
+    const c = core.byKey(key)
+    if (!c || c.loading || (older && !c.hasMore)) return
     c.loading = true
     try {
-      const before = older ? core.oldestId(peer) : undefined
-      const answer = await authed((t) => api.history(t, peer, { before, limit: HISTORY_PAGE }))
-      core.mergeHistory(peer, answer, { firstPage: !older })
+      const before = older ? core.oldestId(key) : undefined
+      const target = c.kind === 'group' ? { group: c.group } : c.peer
+      const answer = await authed((t) => api.history(t, target, { before, limit: HISTORY_PAGE }))
+      core.mergeHistory(key, answer, { firstPage: !older })
       c.historyError = false
-    } catch {
-      c.historyError = true // the view offers to try again
+    } catch (e) {
+      if (c.kind === 'group' && (e.status === 403 || e.status === 404)) {
+        // A former member (or a deleted group): what this tab has is all there is to see.
+        c.gone = c.gone || (e.status === 404 ? 'deleted' : 'removed')
+        c.historyLoaded = true
+        c.hasMore = false
+        c.historyError = false
+      } else c.historyError = true // the view offers to try again
     } finally {
       c.loading = false
     }
   }
 
-  function open(peer) {
-    core.setActive(peer)
-    if (peer && !core.conv(peer).historyLoaded) loadHistory(peer)
+  /** Open a conversation by key (`u:NAME`, `g:ID`: a name may contain ':', so never a bare name). */
+  function open(key) {
+    if (key && !parseKey(key)) return
+    core.setActive(key)
+    const c = key && core.byKey(key)
+    if (c && !c.historyLoaded) loadHistory(key)
+    if (c?.kind === 'group' && !c.gone && state.groups.get(c.group)?.partial !== false) fetchGroup(c.group)
+  }
+
+  // Group changes. Each answers the group as it is now; the event frame that follows
+  // puts the line in the timeline. Errors are thrown as ApiError for the view to explain.
+  async function groupCall(fn) {
+    const g = await authed(fn)
+    return g ? core.upsertGroup(g) : null
+  }
+
+  async function createGroup(name, members) {
+    const c = await groupCall((t) => api.createGroup(t, name, members))
+    return c ? groupKey(c.group) : null
+  }
+
+  const addMembers = (id, names) => groupCall((t) => api.groupMembers(t, id, { add: names }))
+  const removeMember = (id, name) => groupCall((t) => api.groupMembers(t, id, { remove: [name] }))
+  const setAdmin = (id, name, on) => groupCall((t) => api.groupAdmins(t, id, on ? { add: [name] } : { remove: [name] }))
+  const renameGroup = (id, name) => groupCall((t) => api.renameGroup(t, id, name))
+
+  async function leaveGroup(id) {
+    try {
+      await groupCall((t) => api.groupMembers(t, id, { remove: [state.me] }))
+    } catch (e) {
+      if (e.status !== 404) throw e // the last member leaving deletes the group
+    }
+    core.groupConv(id).gone = 'left'
+  }
+
+  async function deleteGroup(id) {
+    await authed((t) => api.deleteGroup(t, id))
+    core.groupConv(id).gone = 'deleted'
   }
 
   return {
@@ -232,8 +322,17 @@ export function createChatStore({
     retry,
     open,
     close: () => core.setActive(null),
-    loadOlder: (peer) => loadHistory(peer, { older: true }),
-    reloadHistory: (peer) => loadHistory(peer, { older: core.conv(peer).historyLoaded }),
+    loadOlder: (key) => loadHistory(key, { older: true }),
+    reloadHistory: (key) => loadHistory(key, { older: !!core.byKey(key)?.historyLoaded }),
+    createGroup,
+    addMembers,
+    removeMember,
+    setAdmin,
+    renameGroup,
+    leaveGroup,
+    deleteGroup,
+    loadGroups,
+    refreshGroup: fetchGroup,
     setVisible: core.setVisible,
     retryNow: () => conn?.retryNow(),
     refreshUsers,

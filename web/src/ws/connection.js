@@ -2,6 +2,12 @@
 // it authenticates (resuming from the last seen inbox seq), keeps itself alive with
 // application pings, and reconnects with capped exponential backoff. Close code 4401
 // (token refused or revoked) is final: the session is over.
+//
+// Without a seq (the first connection of a new browser) the server treats the socket as a
+// classic one, which gets no group events. With `upgradeClassic`, once the classic backlog
+// has gone quiet a second socket resumes from the HEAD that `ok` gave, and replaces the first
+// once it is authenticated: nothing is missed (the resume replays everything after HEAD), the
+// user never looks offline to others, and sends keep working on the old socket meanwhile.
 import { backoffDelay } from './backoff.js'
 
 export const CLOSE_REVOKED = 4401
@@ -15,6 +21,7 @@ export class Connection {
    * @param {(frame: object) => void} o.onFrame   every frame after auth, including `ok`
    * @param {(state: string, info: object) => void} [o.onState]  'connecting' | 'connected' | 'offline'
    * @param {() => void} [o.onRevoked] token refused or revoked (close 4401 / `no`)
+   * @param {boolean} [o.upgradeClassic] replace a classic (seq-less) socket by a resuming one
    */
   constructor(o) {
     this.url = o.url
@@ -35,6 +42,10 @@ export class Connection {
     this.timers = {}
     this.nextRetryAt = 0
     this.lastCloseCode = null
+    this.upgradeClassic = !!o.upgradeClassic
+    this.quietMs = o.quietMs ?? 250 // the classic backlog is over when nothing came for this long
+    this.classic = false // the current socket authenticated without seq
+    this.next = null // the resuming socket being set up to replace a classic one
     this._onOnline = () => this.retryNow()
   }
 
@@ -101,6 +112,7 @@ export class Connection {
       const seq = this.getSeq()
       const auth = { type: 'auth', content: this.token }
       if (seq !== null && seq !== undefined) auth.seq = seq
+      this.classic = auth.seq === undefined
       ws.send(JSON.stringify(auth))
     }
     ws.onmessage = (ev) => this._message(ev.data)
@@ -124,10 +136,75 @@ export class Connection {
       this.attempt = 0
       this._setState('connected')
       this.timers.ping = setInterval(() => this.send({ type: 'ping' }), this.pingEvery)
+      if (this.classic && this.upgradeClassic) this.upgradeBy = Date.now() + 12 * this.quietMs
     } else if (frame.type === 'no') {
       this.revoked = true
     }
-    if (frame.type !== 'pong') this.onFrame(frame)
+    if (this.upgradeBy && !this.next) {
+      // Wait for a pause in the backlog, but not forever on a busy socket.
+      clearTimeout(this.timers.upgrade)
+      const wait = Math.max(0, Math.min(this.quietMs, this.upgradeBy - Date.now()))
+      this.timers.upgrade = setTimeout(() => this._upgrade(), wait)
+    }
+    if (frame.type !== 'pong') this.onFrame(frame, { classic: this.classic })
+  }
+
+  _upgrade() {
+    this.upgradeBy = 0
+    const seq = this.getSeq()
+    if (this.stopped || !this.ws || this.state !== 'connected' || seq === null || seq === undefined) return
+    let next
+    try {
+      next = new this.WS(this.url)
+    } catch {
+      return // stay classic; the next reconnect resumes anyway
+    }
+    this.next = next
+    next.onopen = () => next.send(JSON.stringify({ type: 'auth', content: this.token, seq }))
+    next.onerror = () => {}
+    next.onclose = () => {
+      if (this.next === next) this.next = null
+    }
+    next.onmessage = (ev) => {
+      let f
+      try {
+        f = JSON.parse(ev.data)
+      } catch {
+        return
+      }
+      if (f.type !== 'ok') return
+      // Authenticated: it takes over. Its `ok` is not news to the caller.
+      const old = this.ws
+      this.next = null
+      this.ws = next
+      this.classic = false
+      next.onmessage = (e) => this._message(e.data)
+      next.onclose = (e) => {
+        if (this.ws === next) this._closed(e.code)
+      }
+      if (old) {
+        old.onopen = old.onmessage = old.onclose = old.onerror = null
+        try {
+          old.close()
+        } catch {
+          /* already closing */
+        }
+      }
+      this._alive()
+    }
+  }
+
+  _dropNext() {
+    const next = this.next
+    this.next = null
+    this.upgradeBy = 0
+    if (!next) return
+    next.onopen = next.onmessage = next.onclose = next.onerror = null
+    try {
+      next.close()
+    } catch {
+      /* already closing */
+    }
   }
 
   // Any frame proves the link works; a silent link for too long is treated as dead,
@@ -143,6 +220,7 @@ export class Connection {
   }
 
   _drop() {
+    this._dropNext()
     const ws = this.ws
     this.ws = null
     if (!ws) return

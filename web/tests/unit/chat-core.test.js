@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { createChatCore } from '../../src/stores/chat-core.js'
 
 const msg = (id, from, to, content = 'x', extra = {}) => ({ type: 'normal', id, from, to, content, ts: 1000 + id, ...extra })
-const texts = (core, peer) => core.state.convs[peer].messages.map((m) => m.content)
+const texts = (core, peer) => core.state.convs.get('u:' + peer).messages.map((m) => m.content)
+const keys = (core) => [...core.state.convs.keys()]
 
 describe('chat core: bucketing', () => {
   it('puts a received message in the sender conversation', () => {
     const core = createChatCore('alice')
     core.applyFrame(msg(1, 'bob', [], 'hi'))
-    expect(Object.keys(core.state.convs)).toEqual(['bob'])
+    expect(keys(core)).toEqual(['u:bob'])
     expect(texts(core, 'bob')).toEqual(['hi'])
   })
 
@@ -18,35 +19,35 @@ describe('chat core: bucketing', () => {
     expect(texts(core, 'bob')).toEqual(['to both'])
     expect(texts(core, 'carol')).toEqual(['to both'])
     // the same object in both: one ack or edit updates both views
-    expect(core.state.convs.bob.messages[0]).toBe(core.state.convs.carol.messages[0])
-    expect(core.state.convs.bob.unread).toBe(0)
+    expect(core.state.convs.get('u:bob').messages[0]).toBe(core.state.convs.get('u:carol').messages[0])
+    expect(core.state.convs.get('u:bob').unread).toBe(0)
   })
 
   it('never makes a conversation with myself', () => {
     const core = createChatCore('alice')
     core.addLocal('hey', ['alice', 'bob', 'bob'], 'c1')
-    expect(Object.keys(core.state.convs)).toEqual(['bob'])
-    expect(core.state.convs.bob.messages[0].to).toEqual(['bob'])
+    expect(keys(core)).toEqual(['u:bob'])
+    expect(core.state.convs.get('u:bob').messages[0].to).toEqual(['bob'])
   })
 
   it('multi-recipient send shows the local copy in every recipient conversation', () => {
     const core = createChatCore('alice')
     const m = core.addLocal('hello all', ['bob', 'carol', 'dave'], 'c2')
     for (const p of ['bob', 'carol', 'dave']) {
-      expect(core.state.convs[p].messages).toHaveLength(1)
-      expect(core.state.convs[p].messages[0].status).toBe('sending')
+      expect(core.state.convs.get('u:' + p).messages).toHaveLength(1)
+      expect(core.state.convs.get('u:' + p).messages[0].status).toBe('sending')
     }
     core.applyFrame({ type: 'ack', cid: 'c2', id: 42, seq: 1, ts: 5, to: ['bob', 'carol', 'dave'] })
     expect(m.status).toBe('sent')
-    for (const p of ['bob', 'carol', 'dave']) expect(core.state.convs[p].messages[0].id).toBe(42)
+    for (const p of ['bob', 'carol', 'dave']) expect(core.state.convs.get('u:' + p).messages[0].id).toBe(42)
   })
 
   it('history pages go only to the conversation asked for', () => {
     const core = createChatCore('alice')
-    core.mergeHistory('bob', { messages: [msg(1, 'alice', ['bob', 'carol'], 'both')], more: false }, { firstPage: true })
-    expect(Object.keys(core.state.convs)).toEqual(['bob'])
-    expect(core.state.convs.bob.historyLoaded).toBe(true)
-    expect(core.state.convs.bob.hasMore).toBe(false)
+    core.mergeHistory('u:bob', { messages: [msg(1, 'alice', ['bob', 'carol'], 'both')], more: false }, { firstPage: true })
+    expect(keys(core)).toEqual(['u:bob'])
+    expect(core.state.convs.get('u:bob').historyLoaded).toBe(true)
+    expect(core.state.convs.get('u:bob').hasMore).toBe(false)
   })
 })
 
@@ -55,7 +56,7 @@ describe('chat core: dedupe by id', () => {
     const core = createChatCore('alice')
     core.loadConversations([{ with: 'bob', last: msg(7, 'bob', ['alice'], 'last') }])
     core.applyFrame(msg(7, 'bob', [], 'last', { seq: 4 }))
-    core.mergeHistory('bob', { messages: [msg(6, 'alice', ['bob'], 'a'), msg(7, 'bob', ['alice'], 'last')], more: true }, { firstPage: true })
+    core.mergeHistory('u:bob', { messages: [msg(6, 'alice', ['bob'], 'a'), msg(7, 'bob', ['alice'], 'last')], more: true }, { firstPage: true })
     core.applyFrame(msg(7, 'bob', [], 'last', { seq: 4 }))
     expect(texts(core, 'bob')).toEqual(['a', 'last'])
   })
@@ -63,10 +64,10 @@ describe('chat core: dedupe by id', () => {
   it('keeps conversations ordered by id when older pages arrive', () => {
     const core = createChatCore('alice')
     core.applyFrame(msg(10, 'bob', [], 'ten'))
-    core.mergeHistory('bob', { messages: [msg(3, 'bob', ['alice'], 'three'), msg(9, 'alice', ['bob'], 'nine')], more: true }, { firstPage: true })
-    core.mergeHistory('bob', { messages: [msg(1, 'bob', ['alice'], 'one')], more: false }, { firstPage: false })
+    core.mergeHistory('u:bob', { messages: [msg(3, 'bob', ['alice'], 'three'), msg(9, 'alice', ['bob'], 'nine')], more: true }, { firstPage: true })
+    core.mergeHistory('u:bob', { messages: [msg(1, 'bob', ['alice'], 'one')], more: false }, { firstPage: false })
     expect(texts(core, 'bob')).toEqual(['one', 'three', 'nine', 'ten'])
-    expect(core.oldestId('bob')).toBe(1)
+    expect(core.oldestId('u:bob')).toBe(1)
   })
 
   it('matches a resumed copy of my own message to the local one by cid', () => {
@@ -75,12 +76,12 @@ describe('chat core: dedupe by id', () => {
     core.fail('c9', 'offline')
     // After a reconnect the server replays the sender copy (its ack was lost).
     core.applyFrame(msg(20, 'alice', ['bob'], 'mine', { seq: 8, cid: 'c9' }))
-    expect(core.state.convs.bob.messages).toHaveLength(1)
+    expect(core.state.convs.get('u:bob').messages).toHaveLength(1)
     expect(m.status).toBe('sent')
     expect(m.id).toBe(20)
     // and the ack of the retry then changes nothing
     core.applyFrame({ type: 'ack', cid: 'c9', id: 20, seq: 8, ts: 1, to: ['bob'] })
-    expect(core.state.convs.bob.messages).toHaveLength(1)
+    expect(core.state.convs.get('u:bob').messages).toHaveLength(1)
   })
 
   it('keeps one object when a sync copy with the same id arrives before the ack', () => {
@@ -88,8 +89,8 @@ describe('chat core: dedupe by id', () => {
     core.addLocal('race', ['bob'], 'c10')
     core.applyFrame(msg(30, 'alice', ['bob'], 'race', { seq: 2 })) // no cid on this copy
     core.applyFrame({ type: 'ack', cid: 'c10', id: 30, seq: 2, ts: 1, to: ['bob'] })
-    expect(core.state.convs.bob.messages).toHaveLength(1)
-    expect(core.state.convs.bob.messages[0].status).toBe('sent')
+    expect(core.state.convs.get('u:bob').messages).toHaveLength(1)
+    expect(core.state.convs.get('u:bob').messages[0].status).toBe('sent')
   })
 })
 
@@ -149,26 +150,37 @@ describe('chat core: acks, errors, unread, presence', () => {
 
   it('counts unread for live messages outside the open conversation only', () => {
     const core = createChatCore('alice')
-    core.setActive('bob')
+    core.setActive('u:bob')
     core.applyFrame(msg(1, 'bob', [], 'seen'))
     core.applyFrame(msg(2, 'carol', [], 'unseen'))
     core.applyFrame(msg(3, 'carol', [], 'unseen 2'))
     core.applyFrame(msg(3, 'carol', [], 'unseen 2')) // duplicate does not count
-    core.mergeHistory('carol', { messages: [msg(0, 'carol', ['alice'], 'old')], more: false }, { firstPage: true })
-    expect(core.state.convs.bob.unread).toBe(0)
-    expect(core.state.convs.carol.unread).toBe(2)
-    core.setActive('carol')
-    expect(core.state.convs.carol.unread).toBe(0)
+    core.mergeHistory('u:carol', { messages: [msg(0, 'carol', ['alice'], 'old')], more: false }, { firstPage: true })
+    expect(core.state.convs.get('u:bob').unread).toBe(0)
+    expect(core.state.convs.get('u:carol').unread).toBe(2)
+    core.setActive('u:carol')
+    expect(core.state.convs.get('u:carol').unread).toBe(0)
+  })
+
+  it('counts a message that the conversation list showed before the socket replayed it', () => {
+    const core = createChatCore('alice')
+    core.state.lastSeq = 4 // resuming after a reload
+    core.loadConversations([{ with: 'bob', last: msg(9, 'bob', ['alice'], 'newest') }]) // HTTP won the race
+    core.applyFrame(msg(8, 'bob', [], 'older', { seq: 5 }))
+    core.applyFrame(msg(9, 'bob', [], 'newest', { seq: 6 }))
+    core.applyFrame(msg(9, 'bob', [], 'newest', { seq: 6 })) // and once only
+    expect(core.state.convs.get('u:bob').unread).toBe(2)
+    expect(texts(core, 'bob')).toEqual(['older', 'newest'])
   })
 
   it('counts unread in the open conversation while the page is hidden', () => {
     const core = createChatCore('alice')
-    core.setActive('bob')
+    core.setActive('u:bob')
     core.setVisible(false)
     core.applyFrame(msg(1, 'bob', [], 'while away'))
-    expect(core.state.convs.bob.unread).toBe(1)
+    expect(core.state.convs.get('u:bob').unread).toBe(1)
     core.setVisible(true)
-    expect(core.state.convs.bob.unread).toBe(0)
+    expect(core.state.convs.get('u:bob').unread).toBe(0)
   })
 
   it('replaces the online list with each loginlist frame', () => {
@@ -183,6 +195,6 @@ describe('chat core: acks, errors, unread, presence', () => {
     const core = createChatCore('alice')
     core.applyFrame(msg(1, 'bob', [], 'old'))
     core.applyFrame(msg(2, 'carol', [], 'new'))
-    expect(core.sortedConversations().map((c) => c.peer)).toEqual(['carol', 'bob'])
+    expect(core.sortedConversations().map((c) => c.key)).toEqual(['u:carol', 'u:bob'])
   })
 })

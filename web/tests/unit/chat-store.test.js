@@ -21,7 +21,7 @@ function fakeApi(over = {}) {
   }
 }
 
-async function setup({ api = fakeApi(), storage = memoryStorage() } = {}) {
+async function setup({ api = fakeApi(), storage = memoryStorage(), upgradeClassic = false } = {}) {
   const ws = makeFakeWS()
   const session = createSession({ api, storage })
   session.set('TOKEN', 'alice', null)
@@ -31,7 +31,7 @@ async function setup({ api = fakeApi(), storage = memoryStorage() } = {}) {
     storage,
     url: () => 'ws://x/api/ws',
     ackTimeout: 5000,
-    connectionOptions: { WebSocket: ws.FakeWS, backoff: { random: () => 1 } }
+    connectionOptions: { WebSocket: ws.FakeWS, backoff: { random: () => 1 }, upgradeClassic }
   })
   chat.start()
   const sock = () => ws.last()
@@ -73,7 +73,7 @@ describe('chat store', () => {
     expect(m.status).toBe('sending')
     expect(sock().sent.at(-1).cid).toBe(cid)
     sock().frame({ type: 'ack', cid, id: 3, seq: 1, to: ['bob'] })
-    expect(chat.state.convs.bob.messages).toHaveLength(1)
+    expect(chat.state.convs.get('u:bob').messages).toHaveLength(1)
   })
 
   it('fails pending messages on disconnect and resends them after the reconnect', async () => {
@@ -133,14 +133,14 @@ describe('chat store', () => {
     })
     const { chat } = await setup({ api })
     await flushPromises()
-    expect(chat.conversations().map((c) => c.peer)).toEqual(['bob'])
-    chat.open('bob')
+    expect(chat.conversations().map((c) => c.key)).toEqual(['u:bob'])
+    chat.open('u:bob')
     await flushPromises()
     expect(api.history).toHaveBeenCalledWith('TOKEN', 'bob', { before: undefined, limit: 30 })
-    await chat.loadOlder('bob')
+    await chat.loadOlder('u:bob')
     expect(api.history).toHaveBeenLastCalledWith('TOKEN', 'bob', { before: 8, limit: 30 })
-    expect(chat.state.convs.bob.messages.map((m) => m.content)).toEqual(['older', 'mine', 'latest'])
-    expect(chat.state.convs.bob.hasMore).toBe(false)
+    expect(chat.state.convs.get('u:bob').messages.map((m) => m.content)).toEqual(['older', 'mine', 'latest'])
+    expect(chat.state.convs.get('u:bob').hasMore).toBe(false)
   })
 
   it('ends the session on close 4401', async () => {
@@ -176,10 +176,10 @@ describe('chat store', () => {
     await first.connect()
     first.sock().frame({ type: 'normal', from: 'bob', to: [], content: 'hi', id: 1, seq: 1, ts: 1 })
     await flushPromises()
-    expect(storage.data['parley.unread.alice']).toEqual({ bob: 1 })
+    expect(storage.data['parley.unread.alice']).toEqual([['u:bob', 1]])
     first.chat.stop()
     const second = await setup({ storage })
-    expect(second.chat.state.convs.bob.unread).toBe(1)
+    expect(second.chat.state.convs.get('u:bob').unread).toBe(1)
   })
 })
 
