@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#include "hub/message_frames.hpp"
+
+#include <cstdio>
+
+#include "protocol/server_frame.hpp"
+
+namespace parley::hub {
+
+MessageHead::MessageHead(std::int64_t seq) {
+  int n = std::snprintf(buf_, sizeof buf_, "{\"type\":\"normal\",\"seq\":%lld,",
+                        static_cast<long long>(seq));
+  len_ = std::size_t(n);
+}
+
+std::string recipient_tail(const store::Committed& m) {
+  return protocol::message_tail({m.id, m.ts, m.sender_name, nullptr, m.content, {}});
+}
+
+std::string sender_copy_tail(const store::Committed& m) {
+  return protocol::message_tail({m.id, m.ts, m.sender_name, &m.recipient_names, m.content, m.cid});
+}
+
+std::string inbox_tail(const store::InboxEntry& e) {
+  protocol::MessageView m{e.id,      e.ts,
+                          e.from,    e.own ? &e.to : nullptr,
+                          e.content, e.own ? std::string_view(e.cid) : std::string_view()};
+  return protocol::message_tail(m);
+}
+
+std::string ack_frame(const store::Committed& m) {
+  if (m.cid.empty()) return {};
+  return protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names);
+}
+
+std::string whole_frame(std::int64_t seq, std::string_view tail) {
+  MessageHead head(seq);
+  std::string frame;
+  frame.reserve(head.view().size() + tail.size());
+  frame += head.view();
+  frame += tail;
+  return frame;
+}
+
+}  // namespace parley::hub
