@@ -77,6 +77,7 @@ std::int64_t int_param(const HttpRequest& req, std::string_view name, std::int64
 Api::Api(hub::Services& svc, std::string web_dir)
     : svc_(svc),
       files_(web_dir),
+      groups_(*svc.store, svc.config.limits.max_group_members),
       throttle_(svc.config.limits.login_failures_per_minute),
       hash_pool_(svc.config.limits.hash_concurrency) {}
 
@@ -120,6 +121,13 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     if (path == "/api/history" && m == "GET") return do_history(req, std::move(respond));
     if (path == "/api/conversations" && m == "GET")
       return do_conversations(req, std::move(respond));
+    if (path == "/api/groups" || path.rfind("/api/groups/", 0) == 0) {
+      auto claims = authorize(req);
+      if (!claims) return respond(unauthorized());
+      if (groups_.handle(req, *claims, respond)) return;
+      return respond(code_response(path == "/api/groups" ? 405 : 404, code::kBadFormat,
+                                   "no such group endpoint or method"));
+    }
     static const char* known[] = {"/api/register",  "/api/login",        "/api/list",
                                   "/api/loginlist", "/api/user",         "/api/logout",
                                   "/api/history",   "/api/conversations"};
@@ -288,12 +296,15 @@ void Api::do_history(const HttpRequest& req, Responder respond) {
   auto claims = authorize(req);
   if (!claims) return respond(unauthorized());
   auto with = req.query_param("with");
+  auto group = req.query_param("group");
   bool ok = true;
   std::int64_t before = int_param(req, "before", 0, ok);
   std::int64_t limit = int_param(req, "limit", 50, ok);
-  if (!with || with->empty() || !ok || limit < 1 || limit > 200)
-    return respond(code_response(400, code::kBadFormat,
-                                 "need with=NAME, optional before=ID and limit=1..200"));
+  bool one_of = (with && !with->empty()) != (group && !group->empty());
+  if (!one_of || !ok || limit < 1 || limit > 200)
+    return respond(code_response(
+        400, code::kBadFormat, "need with=NAME or group=ID, optional before=ID and limit=1..200"));
+  if (group) return groups_.history(req, *claims, before, limit, std::move(respond));
   svc_.store->history(
       claims->uid, *with, before, std::size_t(limit),
       [respond = std::move(respond), with = *with](auto r) {
@@ -326,11 +337,15 @@ void Api::do_conversations(const HttpRequest& req, Responder respond) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       const auto& c = (*list)[i];
       if (i) body += ',';
-      body += "{\"with\":";
-      util::append_json_string(body, c.with);
+      if (c.group) {
+        body += "{\"group\":\"" + std::to_string(c.group) + "\",\"name\":";
+        util::append_json_string(body, c.group_name);
+      } else {
+        body += "{\"with\":";
+        util::append_json_string(body, c.with);
+      }
       body += ",\"last\":";
-      protocol::append_message_object(
-          body, {c.last.id, c.last.ts, c.last.from, &c.last.to, c.last.content, {}});
+      append_history_item(body, c.last);
       body += '}';
     }
     body += "]}";

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "api/group_api.hpp"
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -57,6 +58,7 @@ class Api final : public protocol::HttpHandler {
 
   hub::Services& svc_;
   StaticFiles files_;
+  GroupApi groups_;
   auth::LoginThrottle throttle_;
   boost::asio::thread_pool hash_pool_;
   std::atomic<int> hashes_waiting_{0};

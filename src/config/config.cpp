@@ -86,6 +86,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "max_connections_per_ip", c.limits.max_connections_per_ip);
     read(l, "hash_concurrency", c.limits.hash_concurrency);
     read(l, "loginlist_push_max_users", c.limits.loginlist_push_max_users);
+    read(l, "max_group_members", c.limits.max_group_members);
   }
   validate(c);
 }
@@ -119,6 +120,8 @@ void validate(Config& c) {
     fail("presence_delay_ms must be 0..60000");
   if (c.resume_page < 1 || c.resume_page > 100000) fail("resume_page must be 1..100000");
   if (c.limits.hash_concurrency == 0) c.limits.hash_concurrency = 1;
+  if (l.max_group_members < 2 || l.max_group_members > 100000)
+    fail("max_group_members must be 2..100000");
 }
 
 std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
@@ -136,7 +139,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   bool log_json = false;
   std::optional<std::string> hash;
   std::optional<std::size_t> max_per_user, max_per_ip, max_outbound, max_frame, max_content,
-      max_recipients, max_body, push_max;
+      max_recipients, max_body, push_max, max_group_members;
   std::optional<double> burst;
   std::optional<int> auth_timeout, ping_interval, idle_timeout;
   std::optional<int> login_failures;
@@ -170,6 +173,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--idle-timeout", idle_timeout, "seconds of silence before closing (default 60)");
   app.add_option("--loginlist-push-max-users", push_max,
                  "no loginlist pushes above this many online users (default 5000; 0 = always)");
+  app.add_option("--max-group-members", max_group_members,
+                 "members of one group at most (default 1000)");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
@@ -226,6 +231,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (ping_interval) c.limits.ping_interval_s = *ping_interval;
   if (idle_timeout) c.limits.idle_timeout_s = *idle_timeout;
   if (push_max) c.limits.loginlist_push_max_users = *push_max;
+  if (max_group_members) c.limits.max_group_members = *max_group_members;
   try {
     validate(c);  // flags are checked like the file
   } catch (const std::exception& e) {

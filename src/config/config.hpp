@@ -31,6 +31,7 @@ struct Limits {
   // Above this many users online, `loginlist` changes are not pushed any more (each push costs
   // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
   std::size_t loginlist_push_max_users = 5000;
+  std::size_t max_group_members = 1000;  // members of one group, the owner included
 };
 
 // Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"

@@ -40,7 +40,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kCommitBucketsUs.size() + 1> commit_buckets_{};
   std::atomic<std::uint64_t> commit_sum_us_{0};
   std::atomic<std::uint64_t> commit_count_{0};
-  static constexpr std::array<std::string_view, 12> kErrorCodes = {"bad_json",
+  static constexpr std::array<std::string_view, 13> kErrorCodes = {"bad_json",
                                                                    "bad_frame",
                                                                    "unknown_type",
                                                                    "not_authenticated",
@@ -51,6 +51,7 @@ class Metrics {
                                                                    "rate_limited",
                                                                    "binary_unsupported",
                                                                    "store_unavailable",
+                                                                   "not_a_member",
                                                                    "other"};
   std::array<std::atomic<std::uint64_t>, kErrorCodes.size()> errors_{};
 };

@@ -47,12 +47,13 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
     tail.clear();
     sync_tail.clear();
     ack.clear();
+    const bool event = is_event(m);
     if (!m.duplicate) {
       for (const auto& r : m.recipients) {
         auto* sessions = shard.user_sessions(r.id);
         if (!sessions) continue;
         if (tail.empty()) tail = recipient_tail(m);
-        for (Session* s : *sessions) s->deliver(r.seq, true, tail);
+        for (Session* s : *sessions) s->deliver(r.seq, true, tail, event);
       }
     }
     auto* sessions = shard.user_sessions(m.sender);
@@ -64,7 +65,7 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
         s->deliver_ack(m.sender_seq, ack);
       } else if (!m.duplicate) {
         if (sync_tail.empty()) sync_tail = sender_copy_tail(m);
-        s->deliver(m.sender_seq, false, sync_tail);
+        s->deliver(m.sender_seq, false, sync_tail, event);
       }
     }
   }
@@ -80,7 +81,10 @@ void Router::on_rejected(std::vector<store::Rejected> batch) {
         if (!sessions) continue;
         for (Session* c : *sessions) {
           if (c->id() != r.origin) continue;
-          if (r.no_recipients) {
+          if (r.not_member) {
+            c->send_error(protocol::frame_error::kNotAMember,
+                          "not a member of this group (or no such group)", r.cid);
+          } else if (r.no_recipients) {
             c->send_error(protocol::frame_error::kNoRecipients, "no registered recipient", r.cid);
           } else {
             c->send_error(protocol::frame_error::kStoreUnavailable, "message not stored; try again",

@@ -62,7 +62,7 @@ void Session::on_text(std::string_view text) {
       if (!take_rate_token(util::mono_ms())) {
         return send_error(frame_error::kRateLimited, "too many messages; slow down", f.cid);
       }
-      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid));
+      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid), f.group);
   }
 }
 
@@ -104,12 +104,15 @@ void Session::on_auth_frame(std::string token, std::int64_t resume_seq, bool res
   request_backlog();
 }
 
-void Session::on_normal_frame(std::string content, std::vector<std::string> to, std::string cid) {
-  if (to.empty()) {
+void Session::on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
+                              std::int64_t group) {
+  if (to.empty() && !group) {
     return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
-  svc_.store->submit(
-      store::SendRequest{uid_, name_, std::move(to), std::move(content), std::move(cid), id_});
+  // Membership is decided by the store when the send commits (a removal just before counts).
+  store::SendRequest req{uid_, name_, std::move(to), std::move(content), std::move(cid), id_};
+  req.group = group;
+  svc_.store->submit(std::move(req));
 }
 
 // The connection's bucket first, then the user's (shared with their other sessions): a message

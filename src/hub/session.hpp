@@ -58,9 +58,10 @@ class Session {
   void tick(std::int64_t now_ms);
 
   // --- delivery (shard thread, from the Router) ---
-  // A message frame for this user's inbox at `seq`: MessageHead(seq) + tail (message_frames).
-  // `incoming` = from someone else (classic backlog semantics).
-  void deliver(std::int64_t seq, bool incoming, const std::string& tail);
+  // An inbox frame for this user at `seq`: MessageHead(seq, event) + tail (message_frames).
+  // `incoming` = from someone else (classic backlog semantics). `event`: a group membership
+  // event (`{"type":"group",...}`), which classic clients skip.
+  void deliver(std::int64_t seq, bool incoming, const std::string& tail, bool event = false);
   // The `ack` for this session's own send at `seq` (empty for a classic send without cid: then
   // only the seq advances). Bypasses the duplicate check.
   void deliver_ack(std::int64_t seq, const std::string& frame);
@@ -94,7 +95,8 @@ class Session {
 
   // session.cpp: auth and sends
   void on_auth_frame(std::string token, std::int64_t resume_seq, bool resume);
-  void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid);
+  void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
+                       std::int64_t group);
   bool take_rate_token(std::int64_t now_ms);
 
   // session_sync.cpp: backlog and ordering

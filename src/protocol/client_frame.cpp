@@ -16,6 +16,16 @@ FrameError error(std::string_view code, std::string text, std::string cid = {}) 
 
 }  // namespace
 
+std::int64_t parse_group_id(std::string_view text) {
+  if (text.empty() || text.size() > 18) return 0;
+  std::int64_t id = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return 0;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
 DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limits) {
   json::error_code ec;
   // A small stack buffer serves most frames without touching the heap.
@@ -71,7 +81,22 @@ DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limit
   if (cs.empty()) return error(frame_error::kBadFrame, "empty message", f.cid);
   if (cs.size() > limits.max_content_bytes)
     return error(frame_error::kTooLarge, "message text too long", f.cid);
+  if (const json::value* group = o.if_contains("group"); group && !group->is_null()) {
+    if (group->is_string()) {
+      f.group = parse_group_id(std::string_view(group->get_string()));
+    } else if (group->is_int64() && group->get_int64() > 0) {
+      f.group = group->get_int64();
+    }
+    if (f.group <= 0)
+      return error(frame_error::kBadFrame, "\"group\" must be a group id (a string of digits)",
+                   f.cid);
+  }
   const json::value* to = o.if_contains("to");
+  if (f.group && (!to || to->is_null() || (to->is_array() && to->get_array().empty()))) {
+    f.content.assign(cs.begin(), cs.end());
+    return f;
+  }
+  if (f.group) return error(frame_error::kBadFrame, "a group message has no \"to\"", f.cid);
   if (!to || !to->is_array())
     return error(frame_error::kBadFrame, "\"to\" must be an array of names", f.cid);
   const json::array& arr = to->get_array();

@@ -20,6 +20,7 @@ struct ClientFrame {
   std::vector<std::string> to;      // normal: recipient names, as sent
   std::string cid;                  // normal: client message id, empty when absent
   std::optional<std::int64_t> seq;  // auth: resume after this inbox sequence number
+  std::int64_t group = 0;           // normal: to a group (then `to` is empty or absent)
 };
 
 struct FrameError {
@@ -35,6 +36,10 @@ struct FrameLimits {
 };
 
 using DecodedFrame = std::variant<ClientFrame, FrameError>;
+
+// A group id as the wire spells it: a string of 1-18 digits (or a positive JSON integer); 0 when
+// malformed.
+std::int64_t parse_group_id(std::string_view text);
 
 // Decodes one text frame. Never throws.
 DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limits);

@@ -17,6 +17,8 @@ inline constexpr std::string_view kWrongPassword = "4005";
 inline constexpr std::string_view kUnauthorized = "4010";
 inline constexpr std::string_view kTooLarge = "4013";
 inline constexpr std::string_view kTooManyAttempts = "4029";
+inline constexpr std::string_view kForbidden = "4030";  // groups: not a member / role
+inline constexpr std::string_view kNoSuchGroup = "4040";
 inline constexpr std::string_view kInternal = "5000";
 inline constexpr std::string_view kUnavailable = "5003";
 }  // namespace code
@@ -34,6 +36,7 @@ inline constexpr std::string_view kTooLarge = "too_large";
 inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kBinaryUnsupported = "binary_unsupported";
 inline constexpr std::string_view kStoreUnavailable = "store_unavailable";
+inline constexpr std::string_view kNotAMember = "not_a_member";
 }  // namespace frame_error
 
 // WebSocket close codes. 1xxx are RFC 6455; 4xxx are parley's ("terminal" ones ask the client to

@@ -29,7 +29,38 @@ std::string message_tail(const MessageView& m) {
     out += ",\"cid\":";
     append_json_string(out, m.cid);
   }
+  if (m.group) append_group_id(out, m.group);
   out += '}';
+  return out;
+}
+
+void append_group_id(std::string& out, std::int64_t group) {
+  out += ",\"group\":\"";
+  out += std::to_string(group);
+  out += '"';
+}
+
+void append_event_head(std::string& out, std::int64_t seq) {
+  out += "{\"type\":\"group\",\"seq\":";
+  out += std::to_string(seq);
+  out += ',';
+}
+
+std::string group_event_tail(std::int64_t id, std::int64_t ts, std::string_view by,
+                             std::string_view body) {
+  std::string out;
+  out.reserve(48 + by.size() + body.size());
+  out += "\"id\":";
+  out += std::to_string(id);
+  out += ",\"ts\":";
+  out += std::to_string(ts);
+  out += ",\"by\":";
+  append_json_string(out, by);
+  out += ',';
+  // The body is an object the store wrote: splice its members.
+  if (!body.empty() && body.front() == '{') body.remove_prefix(1);
+  if (body.empty()) body = "}";
+  out += body;
   return out;
 }
 
@@ -70,12 +101,13 @@ std::string error_frame(std::string_view code, std::string_view text, std::strin
 }
 
 std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, std::int64_t ts,
-                      const std::vector<std::string>& to) {
+                      const std::vector<std::string>& to, std::int64_t group) {
   std::string out = "{\"type\":\"ack\",\"cid\":";
   append_json_string(out, cid);
   out += ",\"id\":" + std::to_string(id) + ",\"seq\":" + std::to_string(seq) +
          ",\"ts\":" + std::to_string(ts) + ",\"to\":";
   append_json_string_array(out, to);
+  if (group) append_group_id(out, group);
   out += '}';
   return out;
 }
@@ -102,7 +134,9 @@ void append_message_object(std::string& out, const MessageView& m) {
   }
   out += ",\"content\":";
   append_json_string(out, m.content);
-  out += ",\"ts\":" + std::to_string(m.ts) + '}';
+  out += ",\"ts\":" + std::to_string(m.ts);
+  if (m.group) append_group_id(out, m.group);
+  out += '}';
 }
 
 }  // namespace parley::protocol

@@ -16,7 +16,8 @@ struct MessageView {
   std::string_view from;
   const std::vector<std::string>* to = nullptr;  // null: "to":[] (as delivered to recipients)
   std::string_view content;
-  std::string_view cid;  // only in copies for the sender's devices
+  std::string_view cid;    // only in copies for the sender's devices
+  std::int64_t group = 0;  // a group message: `"group":"ID"`
 };
 
 // `"id":..,"ts":..,"from":..,"content":..,"to":[..]}` — the shared tail of a message frame.
@@ -24,15 +25,23 @@ std::string message_tail(const MessageView& m);
 // `{"type":"normal","seq":N,` — the per-recipient head; head + tail is the whole frame.
 void append_message_head(std::string& out, std::int64_t seq);
 
+// A group membership event: `{"type":"group","seq":N,` + `"id":..,"ts":..,"by":..,` + the members
+// of the stored body (`{"event":..,"names":[..],"group":{..}}`, see store/group_codec.hpp).
+void append_event_head(std::string& out, std::int64_t seq);
+std::string group_event_tail(std::int64_t id, std::int64_t ts, std::string_view by,
+                             std::string_view body);
+// `"group":"ID"` as the wire spells group ids (strings of digits).
+void append_group_id(std::string& out, std::int64_t group);
+
 std::string ok_frame(std::string_view name, std::int64_t head_seq);
 std::string no_frame(std::string_view text);
 std::string error_frame(std::string_view code, std::string_view text, std::string_view cid = {});
 std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, std::int64_t ts,
-                      const std::vector<std::string>& to);
+                      const std::vector<std::string>& to, std::int64_t group = 0);
 std::string loginlist_frame(const std::vector<std::string>& names);
 std::string pong_frame();
 
-// `{"id":..,"from":..,"to":[..],"content":..,"ts":..}` as used in HTTP answers.
+// `{"id":..,"from":..,"to":[..],"content":..,"ts":..}` as used in HTTP answers (+ "group").
 void append_message_object(std::string& out, const MessageView& m);
 
 }  // namespace parley::protocol

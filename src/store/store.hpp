@@ -59,7 +59,8 @@ class Store {
 
   // Stores a message for every registered recipient (the sender and unknown names skipped) and
   // a copy in the sender's inbox, then reports it to the sink. A (sender, cid) seen before is
-  // reported as a duplicate and not stored again.
+  // reported as a duplicate and not stored again. With `group` set the recipients are the
+  // group's members when the send commits; a sender who is not one is rejected (not_member).
   virtual void submit(SendRequest req) = 0;
 
   // Inbox entries with seq > after, oldest first, at most `limit`. `incoming_only` skips the
@@ -82,6 +83,23 @@ class Store {
   // Bumps the user's token generation; returns the new one. The sink hears of it first.
   virtual void revoke_all_tokens(UserId user, Callback<std::int64_t> done) = 0;
   virtual void load_revocations(Callback<RevocationState> done) = 0;
+
+  // ---- groups ----
+  // Applies a change (create, add, remove/leave, rename, admins, delete) by the rules of
+  // store/group_rules.hpp to the group as it is when the change commits. The change is recorded
+  // as an event entry (EntryKind::kGroupEvent) in the inbox of the actor, every member and every
+  // removed member, in order with the messages, and reported to the sink like a message (origin
+  // 0). Errors: kNoSuchGroup, kNotMember, kForbidden, kTooMany, kBadRequest; unregistered names
+  // come back in GroupReply::unknown with nothing changed.
+  virtual void change_group(GroupChange change, Callback<GroupReply> done) = 0;
+  // The groups `user` is a member of.
+  virtual void list_groups(UserId user, Callback<std::vector<Group>> done) = 0;
+  // One group, for a member only (kNotMember otherwise, kNoSuchGroup when there is none).
+  virtual void get_group(UserId user, GroupId group, Callback<Group> done) = 0;
+  // The group's messages and events with id < before (0 = newest), newest `limit`, for a
+  // current member only, from the moment they joined.
+  virtual void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
+                             Callback<HistoryPage> done) = 0;
 
   // Answers once the backend has completed a round trip (readiness probe).
   virtual void ping(Callback<Empty> done) = 0;

@@ -10,11 +10,21 @@ namespace parley::store {
 using UserId = std::int64_t;
 using Seq = std::int64_t;        // position in one user's inbox, strictly increasing, from 1
 using MessageId = std::int64_t;  // global, strictly increasing
+using GroupId = std::int64_t;    // global; 0 = not a group
+
+// What an inbox entry is: a chat message, or a group membership event (`content` then holds the
+// event's JSON body, see store/group_codec.hpp).
+enum class EntryKind : std::uint8_t { kMessage = 0, kGroupEvent = 1 };
 
 enum class StoreError {
   kNameTaken,    // create_user: the name exists
   kNotFound,     // the user does not exist
   kUnavailable,  // the backend failed (disk full, I/O error, unreachable); nothing was changed
+  kNoSuchGroup,  // the group does not exist (or was deleted)
+  kNotMember,    // the caller is not a member of the group
+  kForbidden,    // a member, but their role does not allow the change
+  kTooMany,      // the group would exceed its member cap
+  kBadRequest,   // the change makes no sense (e.g. nothing to add, an invalid name)
 };
 
 struct UserRecord {
@@ -32,6 +42,7 @@ struct SendRequest {
   std::string content;
   std::string cid;           // client message id; empty = none (no dedup, no ack)
   std::uint64_t origin = 0;  // connection id of the sender, for the ack
+  GroupId group = 0;         // set: to the group's members (`to` is ignored)
 };
 
 struct Recipient {
@@ -54,6 +65,8 @@ struct Committed {
   std::string cid;
   std::uint64_t origin = 0;
   bool duplicate = false;
+  GroupId group = 0;
+  EntryKind kind = EntryKind::kMessage;
 };
 
 // A send that could not be stored, or had no recipient left.
@@ -62,6 +75,7 @@ struct Rejected {
   std::uint64_t origin = 0;
   std::string cid;
   bool no_recipients = false;  // false: the store failed
+  bool not_member = false;     // a group send from someone not (or no longer) in the group
 };
 
 // One entry of an inbox as read back.
@@ -74,6 +88,8 @@ struct InboxEntry {
   std::string content;
   std::string cid;   // set on the sender's own copies
   bool own = false;  // the user sent it (a copy for their other devices)
+  GroupId group = 0;
+  EntryKind kind = EntryKind::kMessage;
 };
 
 struct InboxPage {
@@ -89,6 +105,8 @@ struct StoredMessage {
   std::string from;
   std::vector<std::string> to;
   std::string content;
+  GroupId group = 0;
+  EntryKind kind = EntryKind::kMessage;
 };
 
 struct HistoryPage {
@@ -97,8 +115,51 @@ struct HistoryPage {
 };
 
 struct Conversation {
-  std::string with;
+  std::string with;  // the peer of a one-to-one conversation (empty for a group)
   StoredMessage last;
+  GroupId group = 0;  // a group conversation
+  std::string group_name;
+};
+
+// ---- groups ----
+
+enum class GroupRole : std::uint8_t { kMember = 0, kAdmin = 1, kOwner = 2 };
+
+struct GroupMember {
+  UserId id = 0;
+  std::string name;
+  GroupRole role = GroupRole::kMember;
+  MessageId joined = 0;  // the event that added them: their view of the history starts there
+};
+
+struct Group {
+  GroupId id = 0;
+  std::string name;
+  std::vector<GroupMember> members;  // sorted by user id
+
+  const GroupMember* find(UserId user) const;
+  GroupMember* find(UserId user);
+  const GroupMember* owner() const;
+};
+
+enum class GroupOp { kCreate, kAdd, kRemove, kRename, kAddAdmins, kRemoveAdmins, kDelete };
+
+// A change asked for by `actor` (validated by the store, on its thread, in commit order).
+struct GroupChange {
+  GroupOp op = GroupOp::kCreate;
+  UserId actor = 0;
+  std::string actor_name;
+  GroupId group = 0;               // not for kCreate
+  std::string name;                // kCreate, kRename
+  std::vector<std::string> names;  // members to add, remove, make or unmake admin
+  std::size_t max_members = 1000;
+};
+
+// The group after a change. `unknown` non-empty: names that are not registered; nothing changed.
+struct GroupReply {
+  Group group;
+  std::vector<std::string> unknown;
+  bool deleted = false;
 };
 
 }  // namespace parley::store

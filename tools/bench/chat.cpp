@@ -33,6 +33,19 @@ void append_normal_frame(std::string& out, std::string_view content,
   out += '}';
 }
 
+void append_group_frame(std::string& out, std::string_view content, std::string_view group,
+                        std::string_view cid) {
+  out += R"({"type":"normal","content":)";
+  util::append_json_string(out, content);
+  out += R"(,"group":)";
+  util::append_json_string(out, group);
+  if (!cid.empty()) {
+    out += R"(,"cid":)";
+    util::append_json_string(out, cid);
+  }
+  out += '}';
+}
+
 namespace {
 
 template <typename T>

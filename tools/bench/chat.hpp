@@ -23,6 +23,10 @@ std::string auth_frame(std::string_view token, std::optional<std::int64_t> resum
 void append_normal_frame(std::string& out, std::string_view content,
                          const std::vector<const std::string*>& to, std::string_view cid);
 
+// {"type":"normal","content":CONTENT,"group":ID} (+ "cid"): a parley group message.
+void append_group_frame(std::string& out, std::string_view content, std::string_view group,
+                        std::string_view cid);
+
 struct Payload {
   std::uint32_t run = 0;
   std::uint32_t sender = 0;

@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
       run_offline(o, r);
     else if (o.scenario == "churn")
       run_churn(o, r);
+    else if (o.scenario == "group")
+      run_group(o, r);
+    else if (o.scenario == "group-change")
+      run_group_change(o, r);
   } catch (const std::exception& e) {
     r.fail(std::string("set-up failed: ") + e.what());
     r.print(std::cout);

@@ -9,9 +9,11 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   CLI::App app{
       "parley-bench: load generator for parley and any goim-websocket (classic protocol) "
       "server.\nPrints a table, then one JSON line; exits 1 on loss, duplicates or errors."};
-  app.add_option("scenario,--scenario", o.scenario, "connections, pairs, fanout, offline, churn")
+  app.add_option("scenario,--scenario", o.scenario,
+                 "connections, pairs, fanout, offline, churn, group, group-change")
       ->required()
-      ->check(CLI::IsMember({"connections", "pairs", "fanout", "offline", "churn"}));
+      ->check(CLI::IsMember(
+          {"connections", "pairs", "fanout", "offline", "churn", "group", "group-change"}));
   app.add_option("--host", o.host, "server address (IPv4)")->capture_default_str();
   app.add_option("--port", o.port, "server port")->capture_default_str();
   app.add_option("--threads", o.threads, "event-loop threads")
@@ -26,6 +28,10 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   app.add_option("--users", o.users, "accounts (default per scenario)");
   app.add_option("--connections", o.connections, "connections (connections, churn)");
   app.add_option("--recipients", o.recipients, "fanout: recipients per message (default 100)");
+  app.add_option("--groups", o.groups, "group: disjoint groups (default 1)");
+  app.add_option("--members", o.members,
+                 "group: members per group (default 1000); group-change: of the group (10000)");
+  app.add_option("--group-senders", o.group_senders, "group: senders in each group (default 1)");
   app.add_option("--duration", o.duration_s, "seconds of load")->capture_default_str();
   app.add_option("--messages", o.messages, "stop after this many sends (0 = duration only)");
   app.add_option("--cycles", o.cycles, "churn: stop after this many cycles (0 = duration only)");
@@ -66,7 +72,8 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     exit_code = app.exit(e);
     return false;
   }
-  if (o.prefix.empty()) o.prefix = std::string("b") + o.scenario[0] + "_";
+  if (o.prefix.empty())
+    o.prefix = std::string("b") + (o.scenario == "group-change" ? 'G' : o.scenario[0]) + "_";
   return true;
 }
 

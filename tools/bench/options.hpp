@@ -8,7 +8,7 @@
 namespace parley::bench {
 
 struct Options {
-  std::string scenario;  // connections, pairs, fanout, offline, churn
+  std::string scenario;  // connections, pairs, fanout, offline, churn, group, group-change
   std::string host = "127.0.0.1";
   std::uint16_t port = 9288;
   unsigned threads = 1;         // event-loop threads in this process
@@ -17,6 +17,9 @@ struct Options {
   std::size_t users = 0;        // accounts; 0 = the scenario's default
   std::size_t connections = 0;  // connections (connections, churn); 0 = the scenario's default
   std::size_t recipients = 0;   // fanout: names in `to`
+  std::size_t groups = 0;       // group: groups (default 1)
+  std::size_t members = 0;      // group, group-change: members per group (default 1000 / 10000)
+  std::size_t group_senders = 0;  // group: senders per group (default 1)
   double duration_s = 5;        // sending phase (pairs, fanout) or whole loop (churn)
   std::uint64_t messages = 0;   // stop after this many messages are sent; 0 = duration only
   std::uint64_t cycles = 0;     // churn: stop after this many cycles; 0 = duration only

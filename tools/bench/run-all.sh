@@ -10,6 +10,7 @@
 #        tools/bench/run-all.sh --report DIR [CASE...]   (tables from an earlier OUT, no runs)
 # Cases (default: all but the opt-in ones):
 #   pairs-max pairs-50k pairs-20k pairs-extended pairs-ring-10 fanout-1000 fanout-100
+#   group-1000 group-100x100 group-change-10k
 #   offline-10k offline-10k-extended connections-19k connections-5k-distinct churn
 #   opt-in: connections-19k-distinct (19,000 users coming online: GBs of presence traffic)
 set -euo pipefail
@@ -36,7 +37,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#cases[@]} -gt 0 ]] || cases=(pairs-max pairs-50k pairs-20k pairs-extended pairs-ring-10
-                                   fanout-1000 fanout-100 offline-10k offline-10k-extended
+                                   fanout-1000 fanout-100 group-1000 group-100x100
+                                   group-change-10k offline-10k offline-10k-extended
                                    connections-19k connections-5k-distinct churn)
 if [[ $report_only -eq 0 ]]; then
   [[ -x $server_bin ]] || { echo "no server binary at $server_bin (--server)"; exit 2; }
@@ -67,7 +69,7 @@ trap stop_server EXIT
 # start_server [extra server args...]: a fresh server on a free port; sets $port and $server_pid.
 start_server() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-server.XXXXXX")
-  printf 'limits:\n  max_recipients: 1000\n' >"$work/config.yaml"
+  printf 'limits:\n  max_recipients: 1000\n  max_group_members: 10001\n' >"$work/config.yaml"
   : >"$work/server.log"
   local store_args=()
   if [[ $redis -eq 1 ]]; then
@@ -126,6 +128,10 @@ for c in "${cases[@]}"; do
     pairs-extended) bench_case "$c" pairs --users 1000 --duration "$duration" --extended ;;
     fanout-1000) bench_case "$c" fanout --recipients 1000 --duration "$duration" ;;
     fanout-100) bench_case "$c" fanout --recipients 100 --duration "$duration" ;;
+    group-1000) bench_case "$c" group --members 1000 --duration "$duration" ;;
+    group-100x100) bench_case "$c" group --groups 100 --members 100 --group-senders 10 \
+      --duration "$duration" ;;
+    group-change-10k) bench_case "$c" group-change --members 10000 --messages 20 ;;
     offline-10k) bench_case "$c" offline --messages 10000 ;;
     offline-10k-extended) bench_case "$c" offline --messages 10000 --extended ;;
     # 19,000 connections of 100 users (19 devices each): the memory of a connection, without the
@@ -155,6 +161,9 @@ keys = {
     "connections": ["live", "connect_auth_per_s", "handshake_p99_ms", "server_rss_per_conn_bytes",
                     "loginlist_frames", "received_mib", "kernel_slab_per_conn_bytes"],
     "churn": ["cycles_per_s", "cycle_p50_ms", "cycle_p99_ms", "errors"],
+    "group": ["delivered_per_s", "messages_sent", "latency_p50_ms", "latency_p99_ms", "lost",
+              "duplicated"],
+    "group-change": ["add_p50_ms", "add_p99_ms", "add_max_ms", "remove_p50_ms", "remove_max_ms"],
 }
 for case in cases:
     runs = []

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "store/redis/redis_codec.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "util/json_text.hpp"
@@ -44,7 +45,7 @@ std::vector<std::string> get_strings(const json::object& o, const char* k) {
 
 std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
                          const std::vector<std::string>& to, std::string_view content,
-                         std::string_view cid) {
+                         std::string_view cid, GroupId group, EntryKind kind) {
   std::string out = "{\"i\":" + std::to_string(id) + ",\"t\":" + std::to_string(ts) + ",\"f\":";
   append_json_string(out, from);
   out += ",\"o\":";
@@ -55,6 +56,8 @@ std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
     out += ",\"d\":";
     append_json_string(out, cid);
   }
+  if (group) out += ",\"g\":" + std::to_string(group);
+  if (kind != EntryKind::kMessage) out += ",\"k\":" + std::to_string(int(kind));
   out += '}';
   return out;
 }
@@ -71,6 +74,8 @@ std::optional<InboxEntry> decode_entry(std::string_view text, Seq seq, std::stri
   e.content = get_str(*o, "c");
   e.own = e.from == me;
   if (e.own) e.cid = get_str(*o, "d");
+  e.group = get_int(*o, "g");
+  e.kind = EntryKind(get_int(*o, "k"));
   return e;
 }
 
@@ -82,6 +87,7 @@ std::string encode_committed(const std::vector<Committed>& batch) {
     out += "{\"i\":" + std::to_string(c.id) + ",\"t\":" + std::to_string(c.ts) +
            ",\"s\":" + std::to_string(c.sender) + ",\"ss\":" + std::to_string(c.sender_seq) +
            ",\"o\":" + std::to_string(c.origin) + ",\"u\":" + (c.duplicate ? "1" : "0") +
+           ",\"g\":" + std::to_string(c.group) + ",\"k\":" + std::to_string(int(c.kind)) +
            ",\"sn\":";
     append_json_string(out, c.sender_name);
     out += ",\"c\":";
@@ -120,6 +126,8 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
     if (const json::value* origin = o.if_contains("o"))
       c.origin = origin->is_uint64() ? origin->get_uint64() : std::uint64_t(get_int(o, "o"));
     c.duplicate = get_int(o, "u") != 0;
+    c.group = get_int(o, "g");
+    c.kind = EntryKind(get_int(o, "k"));
     c.sender_name = get_str(o, "sn");
     c.content = get_str(o, "c");
     c.cid = get_str(o, "d");
@@ -136,6 +144,43 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::string encode_group(const Group& g) {
+  std::string out = "{\"n\":";
+  append_json_string(out, g.name);
+  out += ",\"m\":[";
+  for (std::size_t i = 0; i < g.members.size(); ++i) {
+    const GroupMember& m = g.members[i];
+    if (i) out += ',';
+    out += '[' + std::to_string(m.id) + ',' + std::to_string(int(m.role)) + ',' +
+           std::to_string(m.joined) + ',';
+    append_json_string(out, m.name);
+    out += ']';
+  }
+  out += "]}";
+  return out;
+}
+
+std::optional<Group> decode_group(std::string_view text, GroupId id) {
+  auto o = parse_object(text);
+  if (!o) return std::nullopt;
+  Group g;
+  g.id = id;
+  g.name = get_str(*o, "n");
+  const json::value* ms = o->if_contains("m");
+  if (!ms || !ms->is_array()) return std::nullopt;
+  for (const auto& v : ms->get_array()) {
+    if (!v.is_array() || v.get_array().size() != 4) return std::nullopt;
+    const auto& a = v.get_array();
+    if (!a[0].is_int64() || !a[1].is_int64() || !a[2].is_int64() || !a[3].is_string())
+      return std::nullopt;
+    g.members.push_back(GroupMember{a[0].get_int64(), std::string(a[3].get_string()),
+                                    GroupRole(a[1].get_int64()), a[2].get_int64()});
+  }
+  std::sort(g.members.begin(), g.members.end(),
+            [](const GroupMember& x, const GroupMember& y) { return x.id < y.id; });
+  return g;
 }
 
 std::string encode_event(const ClusterEvent& e) {

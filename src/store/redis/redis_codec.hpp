@@ -12,15 +12,21 @@
 
 namespace parley::store::redis {
 
-// {"i":id,"t":ts,"f":from,"o":[to...],"c":content,"d":cid}
+// {"i":id,"t":ts,"f":from,"o":[to...],"c":content,"d":cid,"g":group,"k":kind}; g and k only when
+// set (a group message or event).
 std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
                          const std::vector<std::string>& to, std::string_view content,
-                         std::string_view cid);
+                         std::string_view cid, GroupId group = 0,
+                         EntryKind kind = EntryKind::kMessage);
 // The entry at `seq` in the inbox of user `me`. nullopt on malformed data.
 std::optional<InboxEntry> decode_entry(std::string_view json, Seq seq, std::string_view me);
 
 std::string encode_committed(const std::vector<Committed>& batch);
 std::optional<std::vector<Committed>> decode_committed(std::string_view json);
+
+// A group as kept under {g<id>}:group: {"n":name,"m":[[uid,role,joined,name],...]}.
+std::string encode_group(const Group& g);
+std::optional<Group> decode_group(std::string_view json, GroupId id);
 
 struct ClusterEvent {
   enum class Kind { kRevoke, kGeneration, kPresence } kind = Kind::kPresence;

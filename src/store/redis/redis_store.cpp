@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "store/group_codec.hpp"
+#include "store/group_rules.hpp"
 #include "store/redis/lua_scripts.hpp"
 #include "store/redis/redis_codec.hpp"
 #include "util/clock.hpp"
@@ -56,21 +58,52 @@ void resolve_entries(RedisConnection& c, std::vector<std::string>& raw) {
   }
 }
 
-// Lua keys and argv for appending one copy of a message to `owner`'s inbox.
+// Lua keys and argv for appending one copy of a message to `owner`'s inbox, indexed under each
+// conversation in `peers` (user ids, or "g<id>" for a group).
 std::vector<std::string> append_command(const std::string& sha, UserId owner, MessageId id,
                                         const std::string& entry,
-                                        const std::vector<UserId>& peers) {
+                                        const std::vector<std::string>& peers) {
   std::vector<std::string> argv = {"EVALSHA",
                                    sha,
                                    std::to_string(3 + peers.size()),
                                    ukey(owner, "inbox"),
                                    ukey(owner, "ids"),
                                    ukey(owner, "convs")};
-  for (UserId p : peers) argv.push_back(ukey(owner, "conv:" + std::to_string(p)));
+  for (const auto& p : peers) argv.push_back(ukey(owner, "conv:" + p));
   argv.push_back(std::to_string(id));
   argv.push_back(entry);
-  for (UserId p : peers) argv.push_back(std::to_string(p));
+  for (const auto& p : peers) argv.push_back(p);
   return argv;
+}
+
+std::vector<std::string> id_strings(const std::vector<UserId>& ids) {
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (UserId id : ids) out.push_back(std::to_string(id));
+  return out;
+}
+
+// The names of a send's recipients, in the order of its ids (for the cid record).
+std::vector<std::string> recipient_list(const Committed& c) {
+  std::vector<std::string> names;
+  names.reserve(c.recipients.size());
+  for (const auto& r : c.recipients) names.push_back(r.name);
+  return names;
+}
+
+std::string gkey(GroupId id) {
+  return "{g" + std::to_string(id) + "}:group";
+}
+std::string group_peer(GroupId id) {
+  return "g" + std::to_string(id);
+}
+constexpr const char* kGroupIds = "parley:group_ids";  // counter
+
+// The group under its key, or nullopt when there is none.
+std::optional<Group> read_group(RedisConnection& c, GroupId id) {
+  Reply r = c.command({"GET", gkey(id)});
+  if (is_nil(r.get())) return std::nullopt;
+  return decode_group(as_string(r.get()), id);
 }
 
 struct CidRecord {
@@ -237,18 +270,23 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     std::vector<UserId> ids;
     bool rejected = false;
     bool complete_dup = false;
-    bool resumed = false;  // an incomplete cid record: reuse its id
-    int dup_of = -1;       // the same (sender, cid) earlier in this batch
+    bool resumed = false;     // an incomplete cid record: reuse its id
+    bool not_member = false;  // a group send from outside the group
+    int dup_of = -1;          // the same (sender, cid) earlier in this batch
   };
   std::vector<Work> work;
   work.reserve(sends.size());
   for (auto* r : sends) {
-    conn_.append([&] {
-      std::vector<std::string> argv = {"HMGET", kUsers};
-      for (auto& n : r->to) argv.push_back(n);
-      if (r->to.empty()) argv.push_back("");
-      return argv;
-    }());
+    if (r->group) {
+      conn_.append({"GET", gkey(r->group)});  // the members when the send commits
+    } else {
+      conn_.append([&] {
+        std::vector<std::string> argv = {"HMGET", kUsers};
+        for (auto& n : r->to) argv.push_back(n);
+        if (r->to.empty()) argv.push_back("");
+        return argv;
+      }());
+    }
     if (!r->cid.empty()) conn_.append({"GET", ukey(r->sender, "cid:" + r->cid)});
   }
   for (auto* r : sends) {
@@ -257,9 +295,23 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     w.c.sender_name = r->sender_name;
     w.c.cid = r->cid;
     w.c.origin = r->origin;
+    w.c.group = r->group;
     Reply ids = conn_.read();
     if (is_error(ids.get())) throw RedisError(std::string("redis: ") + ids->str);
-    for (std::size_t i = 0; i < r->to.size() && i < ids->elements; ++i) {
+    if (r->group) {
+      std::optional<Group> g;
+      if (!is_nil(ids.get())) g = decode_group(as_string(ids.get()), r->group);
+      if (g && g->find(r->sender)) {
+        for (const auto& m : g->members) {
+          if (m.id == r->sender) continue;
+          w.ids.push_back(m.id);
+          w.c.recipients.push_back(Recipient{m.id, m.name, 0});
+        }
+      } else {
+        w.not_member = true;
+      }
+    }
+    for (std::size_t i = 0; !r->group && i < r->to.size() && i < ids->elements; ++i) {
       if (is_nil(ids->element[i])) continue;
       UserId id = as_int(ids->element[i]);
       if (id == r->sender) continue;
@@ -276,13 +328,14 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
           w.c.id = cr->id;
           w.c.ts = cr->ts;
           w.c.sender_seq = cr->sender_seq;
-          w.c.recipient_names = cr->names;
+          if (!r->group) w.c.recipient_names = cr->names;  // a group message goes "to":[]
           if (cr->sender_seq > 0) {
             w.complete_dup = true;
             w.c.duplicate = true;
             w.c.recipients.clear();
           } else {
             w.resumed = true;
+            w.not_member = false;
             w.ids = cr->ids;
             w.c.recipients.clear();
             for (std::size_t i = 0; i < cr->ids.size(); ++i)
@@ -291,7 +344,8 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
         }
       }
     }
-    if (!w.complete_dup && w.ids.empty()) w.rejected = true;
+    // A group of one still stores the sender's copy; a one-to-one send needs a recipient.
+    if (!w.complete_dup && ((!r->group && w.ids.empty()) || w.not_member)) w.rejected = true;
     if (!r->cid.empty()) {
       for (std::size_t j = 0; j < work.size(); ++j) {
         if (work[j].req->sender == r->sender && work[j].req->cid == r->cid) {
@@ -316,7 +370,7 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   for (auto& w : work) {
     if (w.rejected || w.complete_dup || w.req->cid.empty() || w.resumed) continue;
     conn_.append({"SET", ukey(w.c.sender, "cid:" + w.req->cid),
-                  encode_cid({w.c.id, w.c.ts, 0, w.ids, w.c.recipient_names}), "EX", kCidTtl});
+                  encode_cid({w.c.id, w.c.ts, 0, w.ids, recipient_list(w.c)}), "EX", kCidTtl});
   }
   for (auto& w : work)
     if (!w.rejected && !w.complete_dup && !w.req->cid.empty() && !w.resumed) {
@@ -330,18 +384,24 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
     std::string own = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names,
-                                   w.req->content, w.req->cid);
+                                   w.req->content, w.req->cid, w.c.group);
     std::string theirs;
     if (shared_body(w)) {
       conn_.append({"SET", message_key(w.c.id), own});
       own = theirs = entry_ref(w.c.id);
     } else {
-      theirs =
-          encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content, {});
+      theirs = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
+                            {}, w.c.group);
     }
-    conn_.append(append_command(append_sha_, w.c.sender, w.c.id, own, w.ids));
+    // A group's messages are indexed under the group in every inbox, others under each peer.
+    std::vector<std::string> group_conv;
+    if (w.c.group) group_conv.push_back(group_peer(w.c.group));
+    conn_.append(append_command(append_sha_, w.c.sender, w.c.id, own,
+                                w.c.group ? group_conv : id_strings(w.ids)));
+    std::vector<std::string> sender_conv = {std::to_string(w.c.sender)};
     for (UserId r : w.ids)
-      conn_.append(append_command(append_sha_, r, w.c.id, theirs, {w.c.sender}));
+      conn_.append(
+          append_command(append_sha_, r, w.c.id, theirs, w.c.group ? group_conv : sender_conv));
   }
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
@@ -361,7 +421,7 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   for (auto& w : work) {
     if (w.rejected || w.complete_dup || w.req->cid.empty()) continue;
     conn_.append({"SET", ukey(w.c.sender, "cid:" + w.req->cid),
-                  encode_cid({w.c.id, w.c.ts, w.c.sender_seq, w.ids, w.c.recipient_names}), "EX",
+                  encode_cid({w.c.id, w.c.ts, w.c.sender_seq, w.ids, recipient_list(w.c)}), "EX",
                   kCidTtl});
   }
   for (auto& w : work)
@@ -385,7 +445,9 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   std::vector<Rejected> rejected;
   for (auto& w : work) {
     if (w.rejected) {
-      rejected.push_back(Rejected{w.c.sender, w.c.origin, w.c.cid, true});
+      Rejected r{w.c.sender, w.c.origin, w.c.cid, !w.not_member};
+      r.not_member = w.not_member;
+      rejected.push_back(std::move(r));
       continue;
     }
     w.c.content = std::move(w.req->content);
@@ -534,6 +596,22 @@ void RedisStore::conversations(UserId user, std::size_t limit,
         Reply peers = c.command({"ZREVRANGE", ukey(user, "convs"), "0", std::to_string(limit - 1)});
         std::vector<Conversation> out;
         for (std::size_t i = 0; i < peers->elements; ++i) {
+          std::string key = as_string(peers->element[i]);
+          if (!key.empty() && key[0] == 'g') {
+            GroupId gid = std::strtoll(key.c_str() + 1, nullptr, 10);
+            auto g = read_group(c, gid);
+            if (!g || !g->find(user)) continue;  // left, removed or deleted
+            Reply last = c.command({"ZREVRANGE", ukey(user, "conv:" + key), "0", "0"});
+            if (last->elements == 0) continue;
+            auto msgs = read_stored(c, user, {as_int(last->element[0])});
+            if (msgs.empty()) continue;
+            Conversation conv;
+            conv.group = gid;
+            conv.group_name = g->name;
+            conv.last = std::move(msgs[0]);
+            out.push_back(std::move(conv));
+            continue;
+          }
           UserId peer = as_int(peers->element[i]);
           Reply last =
               c.command({"ZREVRANGE", ukey(user, "conv:" + std::to_string(peer)), "0", "0"});
@@ -544,12 +622,200 @@ void RedisStore::conversations(UserId user, std::size_t limit,
           resolve_entries(c, raw);
           auto entry = decode_entry(raw[0], seq, me);
           if (!entry) continue;
-          out.push_back(Conversation{
-              user_name(peer), StoredMessage{entry->id, entry->ts, std::move(entry->from),
-                                             std::move(entry->to), std::move(entry->content)}});
+          out.push_back(Conversation{user_name(peer),
+                                     StoredMessage{entry->id, entry->ts, std::move(entry->from),
+                                                   std::move(entry->to), std::move(entry->content)},
+                                     0,
+                                     {}});
         }
         return out;
       });
+}
+
+// ---- groups ------------------------------------------------------------------------------------
+// A group is one value under its own hash tag, changed optimistically (WATCH, MULTI, EXEC): two
+// nodes changing one group at once both see the other's change or retry. The event is then
+// appended to every inbox concerned and published like a message.
+
+Result<GroupReply> RedisStore::do_change_group(RedisConnection& c, const GroupChange& change) {
+  GroupReply reply;
+  std::vector<GroupMember> named;
+  if (!change.names.empty()) {
+    std::vector<std::string> argv = {"HMGET", kUsers};
+    for (const auto& n : change.names) argv.push_back(n);
+    Reply ids = c.command(argv);
+    for (std::size_t i = 0; i < change.names.size() && i < ids->elements; ++i) {
+      if (is_nil(ids->element[i])) {
+        reply.unknown.push_back(change.names[i]);
+        continue;
+      }
+      UserId id = as_int(ids->element[i]);
+      bool seen =
+          std::any_of(named.begin(), named.end(), [&](const GroupMember& m) { return m.id == id; });
+      if (!seen) named.push_back(GroupMember{id, change.names[i], GroupRole::kMember, 0});
+    }
+    if (!reply.unknown.empty()) return reply;
+  }
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    Group before;
+    if (change.op == GroupOp::kCreate) {
+      before.id = as_int(c.command({"INCR", kGroupIds}).get());
+    } else {
+      c.command({"WATCH", gkey(change.group)});
+      auto g = read_group(c, change.group);
+      if (!g) {
+        c.command({"UNWATCH"});
+        return StoreError::kNoSuchGroup;
+      }
+      before = std::move(*g);
+    }
+    Group after = before;
+    auto applied = apply_group_change(after, change, named);
+    if (auto* e = std::get_if<StoreError>(&applied)) {
+      c.command({"UNWATCH"});
+      return *e;
+    }
+    auto& outcome = std::get<GroupOutcome>(applied);
+    Committed ev;
+    ev.id = as_int(c.command({"INCR", kMessageIds}).get());
+    ev.ts = util::now_ms();
+    for (UserId id : outcome.added)
+      if (GroupMember* m = after.find(id)) m->joined = ev.id;
+    c.command({"MULTI"});
+    if (outcome.deleted) {
+      c.command({"DEL", gkey(after.id)});
+    } else {
+      c.command({"SET", gkey(after.id), encode_group(after)});
+    }
+    Reply exec = c.command({"EXEC"});
+    if (is_nil(exec.get())) continue;  // changed by another node meanwhile: again
+    // Each member's list of groups (their own slots, so not in the transaction; a crash here
+    // leaves a stale entry that list_groups skips).
+    for (UserId id : outcome.removed)
+      c.append({"SREM", ukey(id, "groups"), std::to_string(after.id)});
+    for (UserId id : outcome.added)
+      c.append({"SADD", ukey(id, "groups"), std::to_string(after.id)});
+    for (std::size_t i = 0; i < outcome.removed.size() + outcome.added.size(); ++i) c.read();
+
+    ev.sender = change.actor;
+    ev.sender_name = change.actor_name;
+    ev.group = after.id;
+    ev.kind = EntryKind::kGroupEvent;
+    for (UserId id : event_audience(after, outcome)) {
+      if (id == change.actor) continue;
+      const GroupMember* m = after.find(id);
+      ev.recipients.push_back(Recipient{id, m ? m->name : user_name(id), 0});
+    }
+    ev.content = group_event_body(outcome, after);
+    record_group_event(c, ev);
+    reply.deleted = outcome.deleted;
+    reply.group = std::move(after);
+    return reply;
+  }
+  return StoreError::kUnavailable;  // contended beyond reason
+}
+
+// Appends an event to the actor's and every recipient's inbox and publishes it.
+void RedisStore::record_group_event(RedisConnection& c, Committed& ev) {
+  std::string body = encode_entry(ev.id, ev.ts, ev.sender_name, {}, ev.content, {}, ev.group,
+                                  EntryKind::kGroupEvent);
+  std::string entry = body;
+  if (ev.recipients.size() > kInlineRecipients) {
+    c.append({"SET", message_key(ev.id), body});
+    entry = entry_ref(ev.id);
+  }
+  std::vector<std::string> conv = {group_peer(ev.group)};
+  c.append(append_command(append_sha_, ev.sender, ev.id, entry, conv));
+  for (const auto& r : ev.recipients)
+    c.append(append_command(append_sha_, r.id, ev.id, entry, conv));
+  if (ev.recipients.size() > kInlineRecipients) {
+    Reply r = c.read();
+    if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
+  }
+  Reply own = c.read();
+  if (is_error(own.get())) throw RedisError(std::string("redis: ") + own->str);
+  ev.sender_seq = as_int(own.get());
+  for (auto& r : ev.recipients) {
+    Reply rs = c.read();
+    if (is_error(rs.get())) throw RedisError(std::string("redis: ") + rs->str);
+    r.seq = as_int(rs.get());
+  }
+  if (!options_.skip_publish) c.command({"PUBLISH", "parley:deliver", encode_committed({ev})});
+}
+
+std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId user,
+                                                   const std::vector<Seq>& seqs) {
+  std::string me = user_name(user);
+  for (Seq seq : seqs) c.append({"LINDEX", ukey(user, "inbox"), std::to_string(seq - 1)});
+  std::vector<std::string> raw;
+  for (std::size_t i = 0; i < seqs.size(); ++i) raw.push_back(as_string(c.read().get()));
+  resolve_entries(c, raw);
+  std::vector<StoredMessage> out;
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    auto e = decode_entry(raw[i], seqs[i], me);
+    if (!e) continue;
+    out.push_back(StoredMessage{e->id, e->ts, std::move(e->from), std::move(e->to),
+                                std::move(e->content), e->group, e->kind});
+  }
+  return out;
+}
+
+void RedisStore::change_group(GroupChange change, Callback<GroupReply> done) {
+  enqueue_query<GroupReply>(std::move(done),
+                            [this, change = std::move(change)](RedisConnection& c) {
+                              return do_change_group(c, change);
+                            });
+}
+
+void RedisStore::list_groups(UserId user, Callback<std::vector<Group>> done) {
+  enqueue_query<std::vector<Group>>(std::move(done),
+                                    [user](RedisConnection& c) -> Result<std::vector<Group>> {
+                                      Reply ids = c.command({"SMEMBERS", ukey(user, "groups")});
+                                      std::vector<GroupId> gids;
+                                      for (std::size_t i = 0; i < ids->elements; ++i)
+                                        gids.push_back(as_int(ids->element[i]));
+                                      std::sort(gids.begin(), gids.end());
+                                      for (GroupId id : gids) c.append({"GET", gkey(id)});
+                                      std::vector<Group> out;
+                                      for (GroupId id : gids) {
+                                        Reply r = c.read();
+                                        if (is_nil(r.get()) || is_error(r.get())) continue;
+                                        auto g = decode_group(as_string(r.get()), id);
+                                        if (g && g->find(user)) out.push_back(std::move(*g));
+                                      }
+                                      return out;
+                                    });
+}
+
+void RedisStore::get_group(UserId user, GroupId group, Callback<Group> done) {
+  enqueue_query<Group>(std::move(done), [user, group](RedisConnection& c) -> Result<Group> {
+    auto g = read_group(c, group);
+    if (!g) return StoreError::kNoSuchGroup;
+    if (!g->find(user)) return StoreError::kNotMember;
+    return std::move(*g);
+  });
+}
+
+void RedisStore::group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
+                               Callback<HistoryPage> done) {
+  // The user's own inbox indexes the group's entries it received: exactly the history from the
+  // moment they joined.
+  enqueue_query<HistoryPage>(std::move(done), [=, this](RedisConnection& c) -> Result<HistoryPage> {
+    auto g = read_group(c, group);
+    if (!g) return StoreError::kNoSuchGroup;
+    if (!g->find(user)) return StoreError::kNotMember;
+    Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + group_peer(group)),
+                            before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
+                            "0", std::to_string(limit + 1)});
+    HistoryPage page;
+    std::size_t n = std::min(seqs->elements, limit);
+    page.more = seqs->elements > limit;
+    std::vector<Seq> list;
+    for (std::size_t i = 0; i < n; ++i) list.push_back(as_int(seqs->element[i]));
+    page.messages = read_stored(c, user, list);
+    std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+  });
 }
 
 void RedisStore::revoke_token(UserId user, std::string jti, std::int64_t exp,

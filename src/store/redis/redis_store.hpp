@@ -51,6 +51,11 @@ class RedisStore final : public Store {
                Callback<HistoryPage> done) override;
   void conversations(UserId user, std::size_t limit,
                      Callback<std::vector<Conversation>> done) override;
+  void change_group(GroupChange change, Callback<GroupReply> done) override;
+  void list_groups(UserId user, Callback<std::vector<Group>> done) override;
+  void get_group(UserId user, GroupId group, Callback<Group> done) override;
+  void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
+                     Callback<HistoryPage> done) override;
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
@@ -72,6 +77,11 @@ class RedisStore final : public Store {
   void flush_cursors();
   void connect();
   std::string user_name(UserId id);
+  Result<GroupReply> do_change_group(RedisConnection& c, const GroupChange& change);
+  void record_group_event(RedisConnection& c, Committed& event);
+  // Inbox entries of `user` at the given seqs, as messages (history and conversations).
+  std::vector<StoredMessage> read_stored(RedisConnection& c, UserId user,
+                                         const std::vector<Seq>& seqs);
   Seq cursor(RedisConnection& c, UserId user);
 
   RedisOptions options_;

@@ -50,26 +50,37 @@ void convert_from_1(sqlite3* db) {
        "UPDATE meta SET value='2' WHERE key='schema_version'");
 }
 
+// Version 3 adds groups: two columns of the log (the tables are created by schema.sql).
+void convert_from_2(sqlite3* db) {
+  exec(db,
+       "ALTER TABLE messages ADD COLUMN grp INTEGER; "
+       "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0; "
+       "UPDATE meta SET value='3' WHERE key='schema_version'");
+}
+
 }  // namespace
 
 void migrate(sqlite3* db) {
   std::string version = meta_value(db, "schema_version");
-  if (version == "2") return;
   if (version.empty()) {
-    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '2')");
-    return;
+    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '3')");
+  } else if (version != "3") {
+    if (version != "1" && version != "2")
+      throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
+    spdlog::info("store: converting the database from schema version {} to 3", version);
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      if (version == "1") convert_from_1(db);
+      convert_from_2(db);
+      exec(db, "COMMIT");
+    } catch (...) {
+      exec(db, "ROLLBACK");
+      throw;
+    }
   }
-  if (version != "1")
-    throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
-  spdlog::info("store: converting the database to schema version 2");
-  exec(db, "BEGIN IMMEDIATE");
-  try {
-    convert_from_1(db);
-    exec(db, "COMMIT");
-  } catch (...) {
-    exec(db, "ROLLBACK");
-    throw;
-  }
+  // A group's history is read by this index: one entry per group message, not per member.
+  exec(db,
+       "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(grp, id) WHERE grp IS NOT NULL");
 }
 
 }  // namespace parley::store::sqlite

@@ -1,4 +1,4 @@
--- parley's embedded store, version 2. One row per user and per message; a user's inbox (each
+-- parley's embedded store, version 3. One row per user and per message; a user's inbox (each
 -- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs,
 -- and client message ids in their own index; both are written behind the log.
 CREATE TABLE IF NOT EXISTS meta(
@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS messages(
   sender_seq INTEGER NOT NULL,               -- the sender's own copy, for a repeated ack
   cid TEXT,                                  -- client message id, for idempotent retries
   recipients TEXT NOT NULL,                  -- user ids, comma-separated
-  content TEXT NOT NULL
+  content TEXT NOT NULL,                     -- the text, or a group event's JSON body
+  grp INTEGER,                               -- the group it was sent to (NULL: one-to-one)
+  kind INTEGER NOT NULL DEFAULT 0            -- 0 message, 1 group membership event
 );
 
 -- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
@@ -47,6 +49,21 @@ CREATE TABLE IF NOT EXISTS cids(
   cid TEXT NOT NULL,
   msg INTEGER NOT NULL,
   PRIMARY KEY(sender, cid)
+) WITHOUT ROWID;
+
+-- Groups (version 3). The member list is also kept in memory by the writer thread; changes are
+-- written in the batch that records their event in the log.
+CREATE TABLE IF NOT EXISTS groups(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,      -- never reused: ids of deleted groups stay dead
+  name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS group_members(
+  grp INTEGER NOT NULL,
+  user INTEGER NOT NULL,
+  role INTEGER NOT NULL,                     -- 0 member, 1 admin, 2 owner
+  joined_msg INTEGER NOT NULL,               -- the event that added them (history starts there)
+  PRIMARY KEY(grp, user)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS revoked(

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <tuple>
 
+#include "store/group_codec.hpp"
+#include "store/group_rules.hpp"
 #include "store/sqlite/inbox_chunk.hpp"
 #include "store/sqlite/schema.hpp"
 #include "store/sqlite/schema_sql.hpp"
@@ -37,6 +39,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     migrate(db_);
     prepare_statements();
     load_users();
+    load_groups();
     rebuild_tail();
   } catch (...) {
     sqlite3_close_v2(db_);
@@ -50,10 +53,12 @@ SqliteStore::~SqliteStore() {
   if (writer_.joinable()) writer_.join();
   // Statements must be finalised before the connection closes.
   for (Statement* s :
-       {&begin_,          &commit_,         &rollback_,     &insert_user_, &find_user_,
-        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,    &last_chunk_seq_,
-        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_, &read_cursor_,
-        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,    &ping_})
+       {&begin_,          &commit_,         &rollback_,     &insert_user_,   &find_user_,
+        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,      &last_chunk_seq_,
+        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,
+        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,
+        &insert_group_,   &rename_group_,   &delete_group_, &upsert_member_, &delete_member_,
+        &group_history_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -67,11 +72,12 @@ void SqliteStore::prepare_statements() {
   find_user_ = Statement(db_, "SELECT id, name, password_hash, token_gen FROM users WHERE name=?1");
   insert_message_ = Statement(db_,
                               "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
-                              "content) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                              "content, grp, kind) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
-  read_row_ = Statement(
-      db_, "SELECT ts, sender, recipients, content, cid, sender_seq FROM messages WHERE id=?1");
+  read_row_ = Statement(db_,
+                        "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind "
+                        "FROM messages WHERE id=?1");
   last_chunk_seq_ = Statement(
       db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
   // From the chunk holding seq ?2 on.
@@ -90,6 +96,16 @@ void SqliteStore::prepare_statements() {
   bump_gen_ = Statement(db_, "UPDATE users SET token_gen=token_gen+1 WHERE id=?1");
   read_gen_ = Statement(db_, "SELECT token_gen FROM users WHERE id=?1");
   ping_ = Statement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('last_ping', ?1)");
+  insert_group_ = Statement(db_, "INSERT INTO groups(name, created_ms) VALUES(?1, ?2)");
+  rename_group_ = Statement(db_, "UPDATE groups SET name=?2 WHERE id=?1");
+  delete_group_ = Statement(db_, "DELETE FROM groups WHERE id=?1");
+  upsert_member_ = Statement(db_,
+                             "INSERT OR REPLACE INTO group_members(grp, user, role, joined_msg) "
+                             "VALUES(?1, ?2, ?3, ?4)");
+  delete_member_ = Statement(db_, "DELETE FROM group_members WHERE grp=?1 AND user=?2");
+  group_history_ = Statement(db_,
+                             "SELECT id FROM messages WHERE grp=?1 AND id>=?2 AND id<?3 "
+                             "ORDER BY id DESC LIMIT ?4");
 }
 
 namespace {
@@ -122,6 +138,20 @@ void SqliteStore::load_users() {
     std::string name(s.text(1));
     ids_.emplace(name, s.int64(0));
     names_.emplace(s.int64(0), std::move(name));
+  }
+}
+
+void SqliteStore::load_groups() {
+  Statement g(db_, "SELECT id, name FROM groups");
+  while (g.step()) groups_[g.int64(0)] = Group{g.int64(0), std::string(g.text(1)), {}};
+  Statement m(db_, "SELECT grp, user, role, joined_msg FROM group_members ORDER BY grp, user");
+  while (m.step()) {
+    auto it = groups_.find(m.int64(0));
+    if (it == groups_.end()) continue;
+    UserId user = m.int64(1);
+    it->second.members.push_back(
+        GroupMember{user, user_name(user), GroupRole(m.int64(2)), m.int64(3)});
+    user_groups_[user].push_back(it->first);
   }
 }
 
@@ -254,8 +284,11 @@ void SqliteStore::reset_caches() {
   heads_.clear();
   ids_.clear();
   names_.clear();
+  groups_.clear();
+  user_groups_.clear();
   try {
     load_users();
+    load_groups();
     rebuild_tail();
   } catch (const std::exception& e) {
     spdlog::error("store: reloading after a rollback failed: {}", e.what());
@@ -349,6 +382,8 @@ bool SqliteStore::read_row(MessageId id, LogRow& row) {
     row.content.assign(read_row_.text(3));
     row.cid.assign(read_row_.text(4));  // NULL reads as empty
     row.sender_seq = read_row_.int64(5);
+    row.group = read_row_.int64(6);  // NULL reads as 0
+    row.kind = EntryKind(read_row_.int64(7));
   }
   read_row_.reset();
   return found;
@@ -359,8 +394,10 @@ StoredMessage SqliteStore::stored_message(LogRow& row) const {
   m.id = row.id;
   m.ts = row.ts;
   m.from = user_name(row.sender);
-  m.to = recipient_names(row.recipients);
+  if (!row.group) m.to = recipient_names(row.recipients);  // a group message goes "to":[]
   m.content = std::move(row.content);
+  m.group = row.group;
+  m.kind = row.kind;
   return m;
 }
 
@@ -428,33 +465,55 @@ void SqliteStore::do_submit(SendRequest& req) {
       c.id = original;
       c.ts = row.ts;
       c.sender_seq = row.sender_seq;
-      c.recipient_names = recipient_names(row.recipients);
+      if (!row.group) c.recipient_names = recipient_names(row.recipients);
+      c.group = row.group;
       c.duplicate = true;
       committed_.push_back(std::move(c));
       return;
     }
   }
 
-  // Resolve names: skip the sender, unknown names and repeats, keep the client's order.
-  for (auto& name : req.to) {
-    auto it = ids_.find(name);
-    if (it == ids_.end() || it->second == req.sender) continue;
-    bool seen = std::any_of(c.recipients.begin(), c.recipients.end(),
-                            [&](const Recipient& r) { return r.id == it->second; });
-    if (!seen) c.recipients.push_back(Recipient{it->second, name, 0});
+  if (req.group) {
+    // Everyone in the group when the send commits, the sender excepted; "to":[].
+    auto g = groups_.find(req.group);
+    if (g == groups_.end() || !g->second.find(req.sender)) {
+      Rejected r{c.sender, c.origin, std::move(c.cid), false};
+      r.not_member = true;
+      rejected_.push_back(std::move(r));
+      return;
+    }
+    c.group = req.group;
+    c.recipients.reserve(g->second.members.size());
+    for (const auto& m : g->second.members)
+      if (m.id != req.sender) c.recipients.push_back(Recipient{m.id, m.name, 0});
+  } else {
+    // Resolve names: skip the sender, unknown names and repeats, keep the client's order.
+    for (auto& name : req.to) {
+      auto it = ids_.find(name);
+      if (it == ids_.end() || it->second == req.sender) continue;
+      bool seen = std::any_of(c.recipients.begin(), c.recipients.end(),
+                              [&](const Recipient& r) { return r.id == it->second; });
+      if (!seen) c.recipients.push_back(Recipient{it->second, name, 0});
+    }
+    if (c.recipients.empty()) {
+      rejected_.push_back(Rejected{c.sender, c.origin, std::move(c.cid), true});
+      return;
+    }
+    for (auto& r : c.recipients) c.recipient_names.push_back(r.name);
   }
-  if (c.recipients.empty()) {
-    rejected_.push_back(Rejected{c.sender, c.origin, std::move(c.cid), true});
-    return;
-  }
+  append_to_log(c, req.content);
+  c.content = std::move(req.content);
+  committed_.push_back(std::move(c));
+}
 
+void SqliteStore::append_to_log(Committed& c, std::string_view content) {
   c.ts = util::now_ms();
   c.sender_seq = ++head_seq(c.sender);
   std::string ids;
+  ids.reserve(c.recipients.size() * 6);
   for (auto& r : c.recipients) {
     if (!ids.empty()) ids += ',';
     ids += std::to_string(r.id);
-    c.recipient_names.push_back(r.name);
   }
   insert_message_.bind(1, c.sender).bind(2, c.ts).bind(3, c.sender_seq);
   if (c.cid.empty()) {
@@ -462,7 +521,13 @@ void SqliteStore::do_submit(SendRequest& req) {
   } else {
     insert_message_.bind_static(4, c.cid);
   }
-  insert_message_.bind_static(5, ids).bind_static(6, req.content).run();  // run() resets
+  insert_message_.bind_static(5, ids).bind_static(6, content);
+  if (c.group) {
+    insert_message_.bind(7, c.group);
+  } else {
+    insert_message_.bind_null(7);
+  }
+  insert_message_.bind(8, std::int64_t(c.kind)).run();  // run() resets
   c.id = sqlite3_last_insert_rowid(db_);
 
   if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
@@ -472,8 +537,98 @@ void SqliteStore::do_submit(SendRequest& req) {
     tail_.add(r.id, r.seq, c.id);
   }
   if (!c.cid.empty()) tail_.add_cid(c.sender, c.cid, c.id);
-  c.content = std::move(req.content);
+}
+
+// ---- groups (writer thread) --------------------------------------------------------------------
+
+Result<GroupReply> SqliteStore::do_change_group(const GroupChange& change) {
+  GroupReply reply;
+  std::vector<GroupMember> named;
+  for (const auto& n : change.names) {
+    auto it = ids_.find(n);
+    if (it == ids_.end()) {
+      reply.unknown.push_back(n);
+      continue;
+    }
+    bool seen = std::any_of(named.begin(), named.end(),
+                            [&](const GroupMember& m) { return m.id == it->second; });
+    if (!seen) named.push_back(GroupMember{it->second, n, GroupRole::kMember, 0});
+  }
+  if (!reply.unknown.empty()) return reply;
+
+  Group before;
+  if (change.op != GroupOp::kCreate) {
+    auto it = groups_.find(change.group);
+    if (it == groups_.end()) return StoreError::kNoSuchGroup;
+    before = it->second;
+  }
+  Group after = before;
+  auto applied = apply_group_change(after, change, named);
+  if (auto* e = std::get_if<StoreError>(&applied)) return *e;
+  auto& outcome = std::get<GroupOutcome>(applied);
+
+  if (change.op == GroupOp::kCreate) {
+    insert_group_.bind(1, after.name).bind(2, util::now_ms()).run();
+    after.id = sqlite3_last_insert_rowid(db_);
+  }
+  // The event, in the log like a message: the actor's copy, then everyone else concerned.
+  Committed c;
+  c.sender = change.actor;
+  c.sender_name = change.actor_name;
+  c.group = after.id;
+  c.kind = EntryKind::kGroupEvent;
+  for (UserId id : event_audience(after, outcome))
+    if (id != change.actor) c.recipients.push_back(Recipient{id, user_name(id), 0});
+  c.content = group_event_body(outcome, after);
+  append_to_log(c, c.content);
+  for (UserId id : outcome.added)
+    if (GroupMember* m = after.find(id)) m->joined = c.id;
+  write_group(before, after);
+  if (outcome.deleted) {
+    groups_.erase(after.id);
+    reply.deleted = true;
+  } else {
+    groups_[after.id] = after;
+  }
+  reply.group = std::move(after);
   committed_.push_back(std::move(c));
+  return reply;
+}
+
+// Writes the difference between two versions of a group (rows of the members that changed).
+void SqliteStore::write_group(const Group& before, const Group& after) {
+  GroupId id = after.id;
+  for (const auto& m : before.members) {
+    if (after.find(m.id)) continue;
+    delete_member_.bind(1, id).bind(2, m.id).run();
+    auto& list = user_groups_[m.id];
+    list.erase(std::remove(list.begin(), list.end(), id), list.end());
+    if (list.empty()) user_groups_.erase(m.id);
+  }
+  for (const auto& m : after.members) {
+    const GroupMember* old = before.find(m.id);
+    if (old && old->role == m.role) continue;
+    upsert_member_.bind(1, id).bind(2, m.id).bind(3, std::int64_t(m.role)).bind(4, m.joined).run();
+    if (!old) user_groups_[m.id].push_back(id);
+  }
+  if (after.members.empty()) {
+    delete_group_.bind(1, id).run();
+  } else if (before.name != after.name && !before.name.empty()) {
+    rename_group_.bind(1, id).bind(2, after.name).run();
+  }
+}
+
+const Group* SqliteStore::member_group(UserId user, GroupId group, StoreError& error) const {
+  auto it = groups_.find(group);
+  if (it == groups_.end()) {
+    error = StoreError::kNoSuchGroup;
+    return nullptr;
+  }
+  if (!it->second.find(user)) {
+    error = StoreError::kNotMember;
+    return nullptr;
+  }
+  return &it->second;
 }
 
 // ---- operations --------------------------------------------------------------------------------
@@ -543,8 +698,10 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
       e.ts = row.ts;
       e.from = user_name(row.sender);
       e.own = own;
-      e.to = recipient_names(row.recipients);
+      if (!row.group) e.to = recipient_names(row.recipients);
       e.content = std::move(row.content);
+      e.group = row.group;
+      e.kind = row.kind;
       if (own) e.cid = std::move(row.cid);
       page.scanned = seq;
       page.entries.push_back(std::move(e));
@@ -585,7 +742,8 @@ void SqliteStore::history(UserId user, std::string peer, MessageId before, std::
           if (before > 0 && id >= before) return true;
           if (!read_row(id, row)) return true;
           bool with_peer =
-              row.sender == peer_id || (row.sender == user && lists_user(row.recipients, peer_id));
+              !row.group && (row.sender == peer_id ||
+                             (row.sender == user && lists_user(row.recipients, peer_id)));
           if (!with_peer) return true;
           if (page.messages.size() == limit) {
             page.more = true;
@@ -613,6 +771,19 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
         scan_backward(user, [&](Seq, MessageId id) {
           if (++scanned > kScan || out.size() >= limit) return false;
           if (!read_row(id, row)) return true;
+          if (row.group) {
+            // A group the user still belongs to, keyed apart from user names.
+            auto g = groups_.find(row.group);
+            if (g == groups_.end() || !g->second.find(user)) return true;
+            std::string key = "\x01g" + std::to_string(row.group);
+            if (out.size() >= limit || !seen.emplace(key, true).second) return true;
+            Conversation conv;
+            conv.group = row.group;
+            conv.group_name = g->second.name;
+            conv.last = stored_message(row);
+            out.push_back(std::move(conv));
+            return true;
+          }
           StoredMessage m = stored_message(row);
           std::vector<std::string> peers;
           if (m.from != self) {
@@ -622,12 +793,62 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
           }
           for (auto& p : peers) {
             if (out.size() >= limit || !seen.emplace(p, true).second) continue;
-            out.push_back(Conversation{p, m});
+            out.push_back(Conversation{p, m, 0, {}});
           }
           return true;
         });
         return out;
       });
+}
+
+void SqliteStore::change_group(GroupChange change, Callback<GroupReply> done) {
+  enqueue_query<GroupReply>(
+      std::move(done), [this, change = std::move(change)]() { return do_change_group(change); });
+}
+
+void SqliteStore::list_groups(UserId user, Callback<std::vector<Group>> done) {
+  enqueue_query<std::vector<Group>>(std::move(done), [this, user]() -> Result<std::vector<Group>> {
+    std::vector<Group> out;
+    if (auto it = user_groups_.find(user); it != user_groups_.end())
+      for (GroupId id : it->second)
+        if (auto g = groups_.find(id); g != groups_.end()) out.push_back(g->second);
+    std::sort(out.begin(), out.end(), [](const Group& a, const Group& b) { return a.id < b.id; });
+    return out;
+  });
+}
+
+void SqliteStore::get_group(UserId user, GroupId group, Callback<Group> done) {
+  enqueue_query<Group>(std::move(done), [this, user, group]() -> Result<Group> {
+    StoreError error{};
+    const Group* g = member_group(user, group, error);
+    if (!g) return error;
+    return *g;
+  });
+}
+
+void SqliteStore::group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
+                                Callback<HistoryPage> done) {
+  // An index range read, bounded by `limit`: one row per group message, not per member.
+  enqueue_query<HistoryPage>(std::move(done), [=, this]() -> Result<HistoryPage> {
+    StoreError error{};
+    const Group* g = member_group(user, group, error);
+    if (!g) return error;
+    MessageId from = g->find(user)->joined;
+    group_history_.bind(1, group)
+        .bind(2, from)
+        .bind(3, before > 0 ? before : INT64_MAX)
+        .bind(4, std::int64_t(limit) + 1);
+    std::vector<MessageId> ids;
+    while (group_history_.step()) ids.push_back(group_history_.int64(0));
+    group_history_.reset();
+    HistoryPage page;
+    page.more = ids.size() > limit;
+    if (page.more) ids.pop_back();
+    LogRow row;
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it)
+      if (read_row(*it, row)) page.messages.push_back(stored_message(row));
+    return page;
+  });
 }
 
 void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,

@@ -57,6 +57,11 @@ class SqliteStore final : public Store {
                Callback<HistoryPage> done) override;
   void conversations(UserId user, std::size_t limit,
                      Callback<std::vector<Conversation>> done) override;
+  void change_group(GroupChange change, Callback<GroupReply> done) override;
+  void list_groups(UserId user, Callback<std::vector<Group>> done) override;
+  void get_group(UserId user, GroupId group, Callback<Group> done) override;
+  void group_history(UserId user, GroupId group, MessageId before, std::size_t limit,
+                     Callback<HistoryPage> done) override;
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
@@ -79,6 +84,7 @@ class SqliteStore final : public Store {
   void run_batch(std::vector<Job>& jobs);
   void prepare_statements();
   void load_users();
+  void load_groups();
 
   // A row of the message log.
   struct LogRow {
@@ -89,6 +95,8 @@ class SqliteStore final : public Store {
     std::string content;
     std::string cid;
     Seq sender_seq = 0;
+    GroupId group = 0;
+    EntryKind kind = EntryKind::kMessage;
   };
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
@@ -98,6 +106,11 @@ class SqliteStore final : public Store {
   std::string user_name(UserId id) const;
   std::vector<std::string> recipient_names(std::string_view ids) const;
   void do_submit(SendRequest& req);
+  // Appends `c` (recipients resolved, seqs not yet) to the log and the index tail.
+  void append_to_log(Committed& c, std::string_view content);
+  Result<GroupReply> do_change_group(const GroupChange& change);
+  void write_group(const Group& before, const Group& after);
+  const Group* member_group(UserId user, GroupId group, StoreError& error) const;
   bool read_row(MessageId id, LogRow& row);
   StoredMessage stored_message(LogRow& row) const;
   // A user's inbox entries: with seq > after in ascending order, or all in descending order.
@@ -121,6 +134,8 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, UserId> ids_;
   std::unordered_map<UserId, std::string> names_;
   std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
+  std::unordered_map<GroupId, Group> groups_;
+  std::unordered_map<UserId, std::vector<GroupId>> user_groups_;  // the groups of each member
   IndexTail tail_;
   std::chrono::steady_clock::time_point tail_since_;      // when the tail got its first entry
   std::chrono::steady_clock::time_point index_retry_at_;  // after a failed write of the index
@@ -133,6 +148,8 @@ class SqliteStore final : public Store {
   Statement last_chunk_seq_, chunks_from_, chunks_back_, insert_chunk_, set_indexed_;
   Statement insert_cid_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
+  Statement insert_group_, rename_group_, delete_group_, upsert_member_, delete_member_;
+  Statement group_history_;
 
   std::thread writer_;  // last: starts after everything above exists
 };

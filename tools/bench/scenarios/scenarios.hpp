@@ -12,5 +12,7 @@ void run_pairs(const Options& o, Report& r);
 void run_fanout(const Options& o, Report& r);
 void run_offline(const Options& o, Report& r);
 void run_churn(const Options& o, Report& r);
+void run_group(const Options& o, Report& r);
+void run_group_change(const Options& o, Report& r);
 
 }  // namespace parley::bench

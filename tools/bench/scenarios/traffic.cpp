@@ -95,6 +95,8 @@ class TrafficWorker final : public Worker {
     to_.clear();
     if (s_.cfg.fanout) {
       to_ = s_.fanout_to;
+    } else if (!s_.cfg.group_of.empty()) {
+      // to the sender's group
     } else {
       // targets is sorted and holds c.account: the next one in it (ring), or any other.
       const auto& t = s_.targets;
@@ -125,7 +127,11 @@ class TrafficWorker final : public Worker {
       cid_.assign(buf, e);
     }
     frame_.clear();
-    append_normal_frame(frame_, content_, to_, cid_);
+    if (s_.cfg.group_of.empty()) {
+      append_normal_frame(frame_, content_, to_, cid_);
+    } else {
+      append_group_frame(frame_, content_, s_.cfg.group_of[c.account], cid_);
+    }
     s_.inflight[c.account].fetch_add(1, std::memory_order_relaxed);
     c.ws->send_text(frame_);
     sent.store(sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -206,6 +212,7 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
       if (!is_sender[a]) s.fanout_to.push_back(&fleet.accounts[a].name);
     s.per_message = std::uint16_t(s.fanout_to.size());
   }
+  if (!cfg.group_of.empty()) s.per_message = cfg.group_deliveries;
   note(o, "connected " + std::to_string(connected) + "; load for up to " +
               std::to_string(o.duration_s) + " s");
 

@@ -15,6 +15,10 @@ namespace parley::bench {
 struct TrafficConfig {
   std::vector<std::size_t> senders;  // accounts that send
   bool fanout = false;               // to: every non-sender account; else one random other
+  // group mode (parley extension): the group id each account sends to; every message reaches
+  // `group_deliveries` members.
+  std::vector<std::string> group_of;
+  std::uint16_t group_deliveries = 0;
 };
 
 // Runs connect, load, drain and the tally; fills `r`.
