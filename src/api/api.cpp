@@ -7,13 +7,12 @@
 #include <boost/json.hpp>
 #include <charconv>
 
-#include "app/metrics.hpp"
-#include "app/services.hpp"
 #include "auth/credentials.hpp"
 #include "auth/password.hpp"
 #include "auth/revocations.hpp"
+#include "hub/metrics.hpp"
 #include "hub/presence.hpp"
-#include "net/router.hpp"
+#include "hub/services.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
 #include "store/store.hpp"
@@ -75,7 +74,7 @@ std::int64_t int_param(const HttpRequest& req, std::string_view name, std::int64
 
 }  // namespace
 
-Api::Api(app::Services& svc, std::string web_dir)
+Api::Api(hub::Services& svc, std::string web_dir)
     : svc_(svc),
       files_(web_dir),
       groups_(*svc.store, svc.config.limits.max_group_members),

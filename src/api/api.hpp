@@ -3,6 +3,7 @@
 // extensions (logout, history, conversations, health, metrics), plus the web client's files.
 // Handlers validate, then go to the store or the hashing pool, and answer through `Responder`
 // from whatever thread finished the work; the connection posts the answer back to its shard.
+// Connections reach it through protocol::HttpHandler (wired in app::Server).
 #pragma once
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
@@ -15,24 +16,28 @@
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
+#include "protocol/http_handler.hpp"
 #include "protocol/http_message.hpp"
 
-namespace parley::app {
+namespace parley::hub {
 struct Services;
 }
 
 namespace parley::api {
 
-class Api {
- public:
-  Api(app::Services& services, std::string web_dir);
-  ~Api();
+using protocol::Responder;
 
-  void handle(const protocol::HttpRequest& req, const std::string& peer_ip, Responder respond);
+class Api final : public protocol::HttpHandler {
+ public:
+  Api(hub::Services& services, std::string web_dir);
+  ~Api() override;
+
+  void handle(const protocol::HttpRequest& req, const std::string& peer_ip,
+              Responder respond) override;
 
   // Cross-site WebSocket hijacking guard: the server's own origin, localhost pages (where the
   // original page runs) and the configured allow-list.
-  bool origin_allowed(std::string_view origin, std::string_view host) const;
+  bool origin_allowed(std::string_view origin, std::string_view host) const override;
 
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
   void stop_hashing() { hash_pool_.join(); }
@@ -51,7 +56,7 @@ class Api {
   // Runs `work` on the hashing pool unless too many hashes wait already.
   bool run_hash(std::function<void()> work);
 
-  app::Services& svc_;
+  hub::Services& svc_;
   StaticFiles files_;
   GroupApi groups_;
   auth::LoginThrottle throttle_;

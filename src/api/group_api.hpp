@@ -7,6 +7,7 @@
 #include <string>
 
 #include "auth/token.hpp"
+#include "protocol/http_handler.hpp"
 #include "protocol/http_message.hpp"
 #include "store/types.hpp"
 
@@ -16,7 +17,7 @@ class Store;
 
 namespace parley::api {
 
-using Responder = std::function<void(protocol::HttpResponse)>;
+using protocol::Responder;
 
 class GroupApi {
  public:

@@ -16,16 +16,18 @@
 #include <sstream>
 
 #include "api/api.hpp"
-#include "app/metrics.hpp"
-#include "app/services.hpp"
 #include "auth/revocations.hpp"
 #include "auth/token.hpp"
 #include "cluster/redis_node.hpp"
+#include "hub/metrics.hpp"
 #include "hub/presence.hpp"
+#include "hub/router.hpp"
+#include "hub/services.hpp"
+#include "hub/shard.hpp"
+#include "hub/user_rates.hpp"
 #include "net/connection.hpp"
+#include "net/connection_deps.hpp"
 #include "net/ip_limiter.hpp"
-#include "net/router.hpp"
-#include "net/shard.hpp"
 #include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
 #include "store/redis/redis_store.hpp"
@@ -107,16 +109,18 @@ std::string find_web_dir(const config::Config& c) {
 // Members are destroyed in reverse order: whatever connections use (metrics, limiter, services)
 // is declared before the shards that own the connections.
 struct Server::Parts {
-  Services svc;
-  Metrics metrics;
+  hub::Services svc;
+  net::ConnectionDeps deps;
+  hub::Metrics metrics;
+  std::unique_ptr<hub::UserRates> user_rates;
   std::unique_ptr<net::IpLimiter> ip_limiter;
   std::unique_ptr<net::TlsContext> tls;
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
   hub::Presence presence;
   std::unique_ptr<store::Store> store;
-  std::vector<std::unique_ptr<net::Shard>> shards;
-  std::unique_ptr<net::Router> router;
+  std::vector<std::unique_ptr<hub::Shard>> shards;
+  std::unique_ptr<hub::Router> router;
   std::unique_ptr<cluster::RedisNode> cluster;  // Redis mode only
   std::unique_ptr<api::Api> api;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -129,13 +133,13 @@ struct Server::Parts {
 };
 
 void Server::Parts::accept() {
-  net::Shard& shard = *shards[next_shard++ % shards.size()];
+  hub::Shard& shard = *shards[next_shard++ % shards.size()];
   acceptor->async_accept(shard.context(),
                          [this, &shard](boost::system::error_code ec, tcp::socket socket) {
                            if (ec == asio::error::operation_aborted) return;
                            if (!ec && !svc.shutting_down.load()) {
                              auto conn = std::make_shared<net::Connection>(
-                                 shard, svc, std::move(socket), next_id.fetch_add(1));
+                                 shard, svc, deps, std::move(socket), next_id.fetch_add(1));
                              asio::post(shard.context(), [conn] { conn->start(); });
                            } else if (ec) {
                              spdlog::warn("accept: {}", ec.message());
@@ -181,14 +185,14 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   }
 
   unsigned threads = c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<net::Shard*> raw;
+  std::vector<hub::Shard*> raw;
   for (unsigned i = 0; i < threads; ++i) {
-    p.shards.push_back(std::make_unique<net::Shard>(i, 1000));
+    p.shards.push_back(std::make_unique<hub::Shard>(i, 1000));
     p.shards.back()->set_delivered_sink(
         [s = p.store.get()](std::int64_t uid, std::int64_t seq) { s->mark_delivered(uid, seq); });
     raw.push_back(p.shards.back().get());
   }
-  p.router = std::make_unique<net::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
+  p.router = std::make_unique<hub::Router>(raw, p.presence, p.revocations, c.presence_delay_ms);
   p.router->set_metrics(&p.metrics);
   p.router->set_push_max_users(c.limits.loginlist_push_max_users);
   p.store->set_sink(p.router.get());
@@ -206,16 +210,19 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.svc.presence = &p.presence;
   p.svc.router = p.router.get();
   p.svc.metrics = &p.metrics;
+  p.user_rates = std::make_unique<hub::UserRates>(config::user_messages_per_second(c.limits),
+                                                  config::user_message_burst(c.limits));
+  p.svc.user_rates = p.user_rates.get();
   p.ip_limiter = std::make_unique<net::IpLimiter>(c.limits.max_connections_per_ip);
-  p.svc.ip_limiter = p.ip_limiter.get();
+  p.deps.ip_limiter = p.ip_limiter.get();
   if (!c.tls_cert.empty() || !c.tls_key.empty()) {
     if (c.tls_cert.empty() || c.tls_key.empty())
       throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
     p.tls = std::make_unique<net::TlsContext>(c.tls_cert, c.tls_key);
-    p.svc.tls = p.tls.get();
+    p.deps.tls = p.tls.get();
   }
   p.api = std::make_unique<api::Api>(p.svc, find_web_dir(c));
-  p.svc.api = p.api.get();
+  p.deps.http = p.api.get();
 
   // Revocations must be known before the first request.
   std::promise<store::Result<store::RevocationState>> loaded;

@@ -78,6 +78,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "max_body_bytes", c.limits.max_body_bytes);
     read(l, "messages_per_second", c.limits.messages_per_second);
     read(l, "message_burst", c.limits.message_burst);
+    read(l, "user_messages_per_second", c.limits.user_messages_per_second);
     read(l, "max_outbound_bytes", c.limits.max_outbound_bytes);
     read(l, "auth_timeout", c.limits.auth_timeout_s);
     read(l, "ping_interval", c.limits.ping_interval_s);
@@ -92,6 +93,14 @@ void apply_yaml(Config& c, const std::string& text) {
   validate(c);
 }
 
+double user_messages_per_second(const Limits& l) {
+  return l.user_messages_per_second < 0 ? 4 * l.messages_per_second : l.user_messages_per_second;
+}
+
+double user_message_burst(const Limits& l) {
+  return 4 * l.message_burst;
+}
+
 void validate(Config& c) {
   const Limits& l = c.limits;
   auto fail = [](const char* what) { throw std::runtime_error(std::string("config: ") + what); };
@@ -100,6 +109,9 @@ void validate(Config& c) {
   if (!std::isfinite(l.messages_per_second) || l.messages_per_second < 0)
     fail("messages_per_second must be a number >= 0");
   if (!std::isfinite(l.message_burst) || l.message_burst < 1) fail("message_burst must be >= 1");
+  if (!std::isfinite(l.user_messages_per_second) ||
+      (l.user_messages_per_second < 0 && l.user_messages_per_second != -1))
+    fail("user_messages_per_second must be a number >= 0 (or -1: 4 x messages_per_second)");
   if (l.auth_timeout_s < 1 || l.ping_interval_s < 1 || l.idle_timeout_s < 1 ||
       l.auth_timeout_s > 86400 || l.ping_interval_s > 86400 || l.idle_timeout_s > 86400)
     fail("auth_timeout, ping_interval and idle_timeout must be 1..86400 seconds");
@@ -127,7 +139,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
-  std::optional<double> rate;
+  std::optional<double> rate, user_rate;
   std::optional<bool> sync_full;
   bool log_json = false;
   std::optional<std::string> hash;
@@ -145,6 +157,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https and wss");
   app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert");
   app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
+  app.add_option("--user-rate", user_rate,
+                 "messages per second per user, all connections together (default 4 x --rate)");
   app.add_option("--sync-full", sync_full, "fsync each group commit: true (default) or false");
   app.add_option("--log-level", level, "trace, debug, info (default), warn, error");
   app.add_flag("--log-json", log_json, "one JSON object per log line");
@@ -194,6 +208,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (tls_cert) c.tls_cert = *tls_cert;
   if (tls_key) c.tls_key = *tls_key;
   if (rate) c.limits.messages_per_second = *rate;
+  if (user_rate) c.limits.user_messages_per_second = *user_rate;
   if (sync_full) c.sync_full = *sync_full;
   if (level) c.log_level = *level;
   if (log_json) c.log_json = true;

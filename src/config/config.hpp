@@ -17,6 +17,9 @@ struct Limits {
   std::size_t max_body_bytes = 64 * 1024;     // one HTTP request body
   double messages_per_second = 50;            // per connection, token bucket; 0 = unlimited
   double message_burst = 100;                 // bucket size
+  // Per user, shared by all of a user's connections on a node. -1 = 4 x messages_per_second
+  // (burst 4 x message_burst); 0 = unlimited.
+  double user_messages_per_second = -1;
   std::size_t max_outbound_bytes = 4 << 20;   // per connection; a slower reader is dropped
   int auth_timeout_s = 10;                    // time to send `auth` after the upgrade
   int ping_interval_s = 25;                   // server pings this often
@@ -58,6 +61,10 @@ struct Config {
   std::vector<std::string> allowed_origins;
   Limits limits;
 };
+
+// The per-user message rate and burst in effect (resolving the -1 default).
+double user_messages_per_second(const Limits& l);
+double user_message_burst(const Limits& l);
 
 // Parses argv (and the file named by --config). Returns nullopt after printing help or an error;
 // `exit_code` tells which.

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Connection transport: reading without a per-connection buffer while idle, and one coalesced
-// write per loop iteration. Protocol handling lives in connection_http.cpp, connection_ws.cpp and
-// session.cpp.
+// write per loop iteration. HTTP is in connection_http.cpp, WebSocket framing in
+// connection_ws.cpp, the chat session in hub/session*.cpp.
 #include "net/connection.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/write.hpp>
 
-#include "app/metrics.hpp"
-#include "app/services.hpp"
+#include "hub/metrics.hpp"
+#include "hub/services.hpp"
+#include "hub/session.hpp"
+#include "hub/shard.hpp"
 #include "net/ip_limiter.hpp"
-#include "net/router.hpp"
-#include "net/shard.hpp"
 #include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
@@ -22,16 +22,16 @@ namespace parley::net {
 namespace asio = boost::asio;
 using protocol::WsOpcode;
 
-Connection::Connection(Shard& shard, app::Services& svc, asio::ip::tcp::socket socket,
-                       std::uint64_t id)
-    : shard_(shard), svc_(svc), socket_(std::move(socket)), id_(id) {
-  opened_ms_ = last_heard_ms_ = util::mono_ms();
-  app::Metrics::add(svc_.metrics->connections_total);
+Connection::Connection(hub::Shard& shard, hub::Services& svc, const ConnectionDeps& deps,
+                       asio::ip::tcp::socket socket, std::uint64_t id)
+    : shard_(shard), svc_(svc), deps_(deps), socket_(std::move(socket)), id_(id) {
+  last_heard_ms_ = util::mono_ms();
+  hub::Metrics::add(svc_.metrics->connections_total);
   svc_.metrics->connections_open.fetch_add(1, std::memory_order_relaxed);
 }
 
 Connection::~Connection() {
-  if (ip_counted_) svc_.ip_limiter->release(peer_ip_);
+  if (ip_counted_) deps_.ip_limiter->release(peer_ip_);
   svc_.metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -42,8 +42,8 @@ void Connection::start() {
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ip_ = ep.address().to_string();
   shard_.add(this);
-  if (svc_.tls) tls_ = std::make_unique<TlsSession>(*svc_.tls);
-  if (!svc_.ip_limiter->acquire(peer_ip_)) {
+  if (deps_.tls) tls_ = std::make_unique<TlsSession>(*deps_.tls);
+  if (!deps_.ip_limiter->acquire(peer_ip_)) {
     // Over the per-IP cap: one short answer, then close.
     out_ = protocol::serialize_response(
         protocol::code_response(429, protocol::code::kTooManyAttempts,
@@ -114,26 +114,43 @@ void Connection::consume(std::string_view data) {
 void Connection::append_frame(WsOpcode op, std::string_view payload) {
   protocol::append_ws_header(out_, op, payload.size());
   out_.append(payload);
-  app::Metrics::add(svc_.metrics->frames_out);
+  hub::Metrics::add(svc_.metrics->frames_out);
   queue_output();
 }
 
-void Connection::send_text(std::string_view json) {
-  if (state_ == State::kClosing || state_ == State::kClosed || state_ == State::kHttp) return;
-  append_frame(WsOpcode::kText, json);
+void Connection::send_text(std::string_view head, std::string_view tail) {
+  // Nothing more once closing, or once dropped as a slow consumer (the frames would be thrown
+  // away with the connection on the next turn).
+  if (state_ != State::kWebSocket || drop_pending_) return;
+  protocol::append_ws_header(out_, WsOpcode::kText, head.size() + tail.size());
+  out_.append(head);
+  out_.append(tail);
+  hub::Metrics::add(svc_.metrics->frames_out);
+  queue_output();
 }
 
-void Connection::send_error(std::string_view code, std::string_view text, std::string_view cid) {
+void Connection::mark_seq(std::int64_t seq) {
+  // Only seqs whose frames are in out_: the delivered cursor must never pass what was written.
+  if (state_ != State::kWebSocket || drop_pending_) return;
+  out_seq_ = std::max(out_seq_, seq);
+}
+
+void Connection::send_error(std::string_view code, std::string_view text) {
   svc_.metrics->count_error(code);
-  send_text(protocol::error_frame(code, text, cid));
+  send_text(protocol::error_frame(code, text));
+}
+
+void Connection::enforce_output_limit() {
+  if (over_output_limit()) queue_output();  // drops the connection
 }
 
 void Connection::queue_output() {
   if (over_output_limit()) {
-    app::Metrics::add(svc_.metrics->slow_consumer_drops);
+    hub::Metrics::add(svc_.metrics->slow_consumer_drops);
     if (drop_pending_) return;
-    spdlog::warn("conn {}: user '{}' does not read; dropped (outbound {} bytes)", id_, name_,
-                 out_.size() + writing_.size() + held_bytes_);
+    spdlog::warn("conn {}: user '{}' does not read; dropped (outbound {} bytes)", id_,
+                 session_ ? session_->user_name() : std::string(),
+                 out_.size() + writing_.size() + (session_ ? session_->held_bytes() : 0));
     // Closed from a fresh handler: the caller may be iterating the shard's user index.
     drop_pending_ = true;
     asio::post(shard_.context(), [self = shared_from_this()] { self->hard_close(); });
@@ -146,7 +163,8 @@ void Connection::queue_output() {
 }
 
 bool Connection::over_output_limit() const {
-  return out_.size() + writing_.size() + held_bytes_ > svc_.config.limits.max_outbound_bytes;
+  std::size_t held = session_ ? session_->held_bytes() : 0;
+  return out_.size() + writing_.size() + held > svc_.config.limits.max_outbound_bytes;
 }
 
 // The bytes to put on the wire: out_ itself, or its TLS records.
@@ -173,9 +191,9 @@ void Connection::flush() {
     // Idle connections must not keep a large buffer (a big loginlist, a backlog page).
     if (src.capacity() > 4096) std::string().swap(src);
     std::int64_t seq = out_seq_;
-    if (seq > writing_seq_ && uid_) shard_.note_delivered(uid_, seq);
+    if (seq > writing_seq_ && session_) session_->on_written(seq);
     writing_seq_ = seq;
-    on_write_done({}, 0);
+    on_write_done();
     return;
   }
   writing_.assign(src, n);
@@ -183,16 +201,16 @@ void Connection::flush() {
   writing_seq_ = out_seq_;
   writing_now_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->writing_now_ = false;
                       if (ec) return self->hard_close();
-                      if (self->uid_) self->shard_.note_delivered(self->uid_, self->writing_seq_);
+                      if (self->session_) self->session_->on_written(self->writing_seq_);
                       std::string().swap(self->writing_);
-                      self->on_write_done(ec, n);
+                      self->on_write_done();
                     });
 }
 
-void Connection::on_write_done(boost::system::error_code, std::size_t) {
+void Connection::on_write_done() {
   if (!out_.empty() || !tls_out_.empty() || (tls_ && tls_->has_output())) {
     if (!flush_queued_) {
       flush_queued_ = true;
@@ -206,14 +224,14 @@ void Connection::on_write_done(boost::system::error_code, std::size_t) {
     if (state_ == State::kHttp) return hard_close();
     return;  // WebSocket: wait for the peer's close or the closing time-out
   }
-  if (state_ == State::kSyncing && !backlog_pending_) pump_backlog();
+  if (session_ && state_ == State::kWebSocket) session_->on_drained();
   if (http_busy_ == false && state_ == State::kHttp && !in_.empty()) consume({});
 }
 
 void Connection::close(std::uint16_t code, std::string_view reason) {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
   if (state_ == State::kHttp) return hard_close();
-  leave_hub();
+  end_session();
   append_frame(WsOpcode::kClose, protocol::ws_close_payload(code, reason));
   state_ = State::kClosing;
   closing_since_ms_ = util::mono_ms();
@@ -222,17 +240,20 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
 
 void Connection::hard_close() {
   if (state_ == State::kClosed) return;
-  leave_hub();
+  end_session();
   state_ = State::kClosed;
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  held_.clear();
   std::string().swap(in_);
   std::string().swap(out_);
   std::string().swap(tls_out_);
   tls_.reset();
   shard_.remove(this);
+}
+
+void Connection::end_session() {
+  if (session_) session_->end();
 }
 
 void Connection::tick(std::int64_t now) {
@@ -242,16 +263,10 @@ void Connection::tick(std::int64_t now) {
       // Idle keep-alive connections and slow request senders.
       if (!http_busy_ && now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) hard_close();
       break;
-    case State::kUnauthed:
-      if (now - opened_ms_ > std::int64_t(l.auth_timeout_s) * 1000)
-        fail_ws(protocol::close_code::kTimeout, "auth_timeout", "no auth frame in time");
-      break;
-    case State::kSyncing:
-    case State::kLive:
-      if (token_exp_ && util::now_s() >= token_exp_) {
-        send_text(protocol::no_frame("token expired; log in again"));
-        close(protocol::close_code::kTokenRefused, "token expired");
-      } else if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) {
+    case State::kWebSocket:
+      session_->tick(now);  // auth time-out, token expiry: may close
+      if (state_ != State::kWebSocket || !session_->authenticated()) break;
+      if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) {
         close(protocol::close_code::kTimeout, "idle");
       } else if (now - last_ping_ms_ > std::int64_t(l.ping_interval_s) * 1000 &&
                  now - last_heard_ms_ > std::int64_t(l.ping_interval_s) * 1000) {

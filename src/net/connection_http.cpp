@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The HTTP side of a connection: one request at a time (pipelined requests wait in the input
-// buffer), answered by the Api, or upgraded to a WebSocket on GET /api/ws.
+// buffer), answered by the protocol::HttpHandler (the Api), or upgraded to a WebSocket on GET
+// /api/ws.
 #include <spdlog/spdlog.h>
 
-#include "api/api.hpp"
-#include "app/metrics.hpp"
-#include "app/services.hpp"
+#include "hub/metrics.hpp"
+#include "hub/services.hpp"
+#include "hub/session.hpp"
+#include "hub/shard.hpp"
 #include "net/connection.hpp"
-#include "net/shard.hpp"
 #include "protocol/codes.hpp"
+#include "protocol/http_handler.hpp"
 #include "util/clock.hpp"
 
 namespace parley::net {
@@ -35,7 +37,7 @@ std::size_t Connection::consume_http(std::string_view buf) {
   limits.max_body_bytes = svc_.config.limits.max_body_bytes;
   auto r = protocol::parse_http_request(buf, req, limits);
   if (r.status == HttpParseStatus::kNeedMore) return 0;
-  app::Metrics::add(svc_.metrics->http_requests);
+  hub::Metrics::add(svc_.metrics->http_requests);
   if (r.status == HttpParseStatus::kError) {
     http_busy_ = true;
     respond(protocol::code_response(r.error_status, protocol::code::kBadFormat, r.error), false,
@@ -52,7 +54,7 @@ std::size_t Connection::consume_http(std::string_view buf) {
   // The responder owns the connection until the answer is written: no read is pending while
   // a request is being served, so nothing else keeps it alive.
   asio::io_context& ioc = shard_.context();
-  svc_.api->handle(
+  deps_.http->handle(
       req, peer_ip_, [self = shared_from_this(), &ioc, keep_alive, head_only](HttpResponse resp) {
         asio::post(ioc, [self, keep_alive, head_only, resp = std::move(resp)]() mutable {
           self->respond(std::move(resp), keep_alive, head_only);
@@ -90,7 +92,7 @@ void Connection::start_websocket(const HttpRequest& req) {
     http_busy_ = true;
     return respond(std::move(r), false, false);
   }
-  if (!svc_.api->origin_allowed(req.header("origin"), req.header("host")))
+  if (!deps_.http->origin_allowed(req.header("origin"), req.header("host")))
     return refuse(403, "origin not allowed");
   if (svc_.shutting_down.load()) return refuse(503, "shutting down");
 
@@ -99,8 +101,9 @@ void Connection::start_websocket(const HttpRequest& req) {
       "Sec-WebSocket-Accept: ";
   out_ += protocol::ws_accept_key(key);
   out_ += "\r\n\r\n";
-  state_ = State::kUnauthed;
-  opened_ms_ = last_heard_ms_ = last_ping_ms_ = util::mono_ms();
+  state_ = State::kWebSocket;
+  session_ = std::make_unique<hub::Session>(shard_, svc_, *this, id_);
+  last_heard_ms_ = last_ping_ms_ = util::mono_ms();
   queue_output();
 }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // WebSocket framing for a connection (RFC 6455): masking, fragmentation, control frames, size
-// limits and UTF-8 checks. Complete text messages go to the chat session (session.cpp).
+// limits and UTF-8 checks. Complete text messages go to the chat session (hub::Session).
 #include <spdlog/spdlog.h>
 
-#include "app/metrics.hpp"
-#include "app/services.hpp"
+#include "hub/metrics.hpp"
+#include "hub/services.hpp"
+#include "hub/session.hpp"
 #include "net/connection.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
@@ -49,7 +50,7 @@ std::size_t Connection::consume_ws(std::string_view buf) {
   thread_local std::string payload;
   payload.assign(buf.substr(h.header_len, std::size_t(h.payload_len)));
   protocol::apply_ws_mask(payload.data(), payload.size(), h.mask);
-  app::Metrics::add(svc_.metrics->frames_in);
+  hub::Metrics::add(svc_.metrics->frames_in);
 
   if (state_ == State::kClosing) {
     if (h.opcode == WsOpcode::kClose) hard_close();
@@ -86,7 +87,7 @@ std::size_t Connection::consume_ws(std::string_view buf) {
           fail_ws(close_code::kInvalidPayload, frame_error::kBadJson, "invalid UTF-8");
           return total;
         }
-        on_ws_message(payload);
+        session_->on_text(payload);
         return total;
       }
       frag_op_ = h.opcode;
@@ -119,7 +120,7 @@ std::size_t Connection::consume_ws(std::string_view buf) {
     } else if (!complete) {
       fail_ws(close_code::kInvalidPayload, frame_error::kBadJson, "invalid UTF-8");
     } else {
-      on_ws_message(message);
+      session_->on_text(message);
     }
   }
   return total;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -66,6 +67,68 @@ TEST(Limits, ConnectionsPerUserAreCappedAndEveryLimitHasAFlag) {
   a.send_message({"bob"}, std::string(3000, 'x'));
   EXPECT_EQ(str(a.next_of("error").at("code")), "too_large");
   EXPECT_EQ(a.ws.read_close(), 1009);
+}
+
+// One account cannot multiply its rate by opening connections: per connection 5/s (burst 10),
+// so eight connections could send 80 at once; the user's bucket (default 4x: 20/s, burst 40),
+// shared by all eight on whatever shard, lets about 40 through. Another account is unaffected.
+TEST(Limits, AUsersConnectionsShareOneMessageRate) {
+  ServerProcess server(
+      {"--password-hash", "fast", "--rate", "5", "--burst", "10", "--threads", "2"}, false);
+  Http http{server.port()};
+  std::string t = http.login("alice");
+  http.login("bob");
+  std::string ct = http.login("carol");
+  std::vector<std::unique_ptr<Chat>> conns;
+  for (int i = 0; i < 8; ++i) conns.push_back(std::make_unique<Chat>(server.port(), t));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 10; ++j)
+      conns[i]->send_message({"bob"}, "m", "c" + std::to_string(i) + "-" + std::to_string(j));
+  int acked = 0, limited = 0;
+  for (auto& c : conns) {
+    for (int answers = 0; answers < 10;) {
+      json::object f = c->next();
+      std::string type = str(f.at("type"));
+      if (type == "normal") continue;  // the copies of what alice's other connections sent
+      ++answers;
+      if (type == "ack") {
+        ++acked;
+      } else {
+        EXPECT_EQ(str(f.at("code")), "rate_limited");
+        ++limited;
+      }
+    }
+  }
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(acked + limited, 80);
+  EXPECT_GE(acked, 40);
+  EXPECT_LE(acked, 40 + int(20 * elapsed) + 1) << "after " << elapsed << " s";
+  EXPECT_GT(limited, 0);
+
+  Chat carol(server.port(), ct);
+  for (int j = 0; j < 10; ++j) carol.send_message({"bob"}, "m", "k" + std::to_string(j));
+  for (int j = 0; j < 10; ++j) EXPECT_EQ(str(carol.next().at("type")), "ack");
+}
+
+// `limits.user_messages_per_second` (here --user-rate) sets the per-user rate on its own.
+TEST(Limits, TheUserRateHasItsOwnSetting) {
+  ServerProcess server(
+      {"--password-hash", "fast", "--rate", "0", "--user-rate", "0.2", "--burst", "1"}, false);
+  Http http{server.port()};
+  std::string t = http.login("alice");
+  http.login("bob");
+  Chat a(server.port(), t), b(server.port(), t);
+  // Burst 4 x 1: four messages pass; the next one is due 5 s later, so the fifth and sixth (from
+  // the other connection) do not.
+  for (int j = 0; j < 4; ++j) a.send_message({"bob"}, "m", "a" + std::to_string(j));
+  for (int j = 0; j < 4; ++j) EXPECT_EQ(str(a.next_of("ack").at("cid")), "a" + std::to_string(j));
+  b.send_message({"bob"}, "m", "b0");
+  b.send_message({"bob"}, "m", "b1");
+  for (int j = 0; j < 2; ++j) {
+    json::object f = b.next_of("error");
+    EXPECT_EQ(str(f.at("code")), "rate_limited");
+  }
 }
 
 TEST(Limits, FailedLoginsAreThrottledAndSuccessesAreNot) {

@@ -82,6 +82,28 @@ TEST_P(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
   EXPECT_TRUE(bob.quiet());
 }
 
+// A resume seq near INT64_MAX used to overflow (`after + 1`) in the store: refused with an
+// error frame, and the connection can still authenticate.
+TEST_P(WsExtensions, ResumeSeqBeyondAnyInboxIsRefused) {
+  std::string at = http.login("alice");
+  std::string bt = http.login("bob");
+  Chat alice(port());
+  for (const char* seq : {"9223372036854775807", "9007199254740992"}) {
+    alice.send_raw_text(std::string(R"({"type":"auth","content":")") + at + R"(","seq":)" + seq +
+                        "}");
+    json::object e = alice.next();
+    EXPECT_EQ(str(e.at("type")), "error") << seq;
+    EXPECT_EQ(str(e.at("code")), "bad_frame") << seq;
+  }
+  // The largest accepted seq (2^53 - 1) authenticates; nothing is replayed, live traffic flows.
+  alice.send_raw_text(std::string(R"({"type":"auth","content":")") + at +
+                      R"(","seq":9007199254740991})");
+  EXPECT_EQ(str(alice.next().at("type")), "ok");
+  Chat bob(port(), bt);
+  bob.send_message({"alice"}, "still here");
+  EXPECT_EQ(str(alice.next_of("normal").at("content")), "still here");
+}
+
 TEST_P(WsExtensions, ResumeIncludesCopiesOfWhatOtherDevicesSent) {
   std::string at = http.login("alice");
   http.login("bob");

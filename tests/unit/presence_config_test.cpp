@@ -47,6 +47,20 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
   config::Config e;
   config::apply_yaml(e, "");
   EXPECT_EQ(e.port, 9288);
+  // The per-user rate: 4x the per-connection rate unless set; 0 = unlimited; negative refused.
+  EXPECT_EQ(config::user_messages_per_second(e.limits), 4 * e.limits.messages_per_second);
+  EXPECT_EQ(config::user_message_burst(e.limits), 4 * e.limits.message_burst);
+  config::Config u;
+  config::apply_yaml(u, "limits:\n  user_messages_per_second: 7\n");
+  EXPECT_EQ(config::user_messages_per_second(u.limits), 7);
+  config::apply_yaml(u, "limits:\n  user_messages_per_second: 0\n");
+  EXPECT_EQ(config::user_messages_per_second(u.limits), 0);
+  for (const char* bad :
+       {"limits:\n  user_messages_per_second: -5\n", "limits:\n  user_messages_per_second: .nan\n",
+        "limits:\n  user_messages_per_second: banana\n"}) {
+    config::Config b;
+    EXPECT_THROW(config::apply_yaml(b, bad), std::runtime_error) << bad;
+  }
   // Found by fuzz_config: each must be a clean "config:" error, never a raw exception or UB.
   for (const char* bad : {"limits:\n  messages_per_second: .nan\n", "limits:\n  idle_timeout: -5\n",
                           "password_hash: [interactive]\n", "token_lifetime: 9223372036854775807\n",

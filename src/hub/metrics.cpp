@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "app/metrics.hpp"
+#include "hub/metrics.hpp"
 
-namespace parley::app {
+namespace parley::hub {
 
 void Metrics::observe_commit_us(std::uint64_t us) {
   std::size_t i = 0;
@@ -63,4 +63,4 @@ std::string Metrics::render(std::int64_t users_online) const {
   return out;
 }
 
-}  // namespace parley::app
+}  // namespace parley::hub

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// One network thread: an io_context, the connections pinned to it for life, and the index of
-// its authenticated connections by user. Everything here runs on the shard's thread only, so
-// nothing in it is locked; other threads reach it with `post`.
+// One network thread: an io_context, the connections (transports) pinned to it for life, the
+// index of its authenticated sessions by user, and the list of connections to flush at the end
+// of the loop turn. Everything here runs on the shard's thread only (except start/stop, called
+// by the Server, and context()/in_thread(), any thread), so nothing in it is locked; other
+// threads reach it with `post`.
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,9 +15,10 @@
 #include <unordered_map>
 #include <vector>
 
-namespace parley::net {
+namespace parley::hub {
 
-class Connection;
+class Session;
+class Transport;
 
 class Shard {
  public:
@@ -28,18 +31,22 @@ class Shard {
   void stop();   // stops the loop and joins
   bool in_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
-  // Connection bookkeeping (shard thread).
-  void add(Connection* c);
-  void remove(Connection* c);
-  void attach_user(std::int64_t uid, Connection* c);
-  void detach_user(std::int64_t uid, Connection* c);
-  const std::vector<Connection*>* user_connections(std::int64_t uid) const;
-  const std::vector<Connection*>& all() const { return all_; }
+  // Connection bookkeeping (shard thread): every open connection, HTTP or WebSocket.
+  void add(Transport* t);
+  void remove(Transport* t);
+  const std::vector<Transport*>& all() const { return all_; }
+  // Authenticated sessions by user (shard thread).
+  void attach_user(std::int64_t uid, Session* s);
+  void detach_user(std::int64_t uid, Session* s);
+  const std::vector<Session*>* user_sessions(std::int64_t uid) const;
+  // Every authenticated session of this shard, copied (the caller may close some).
+  std::vector<Session*> sessions() const;
 
-  // Connections with output queued in this loop iteration get one write each at its end.
-  void schedule_flush(std::shared_ptr<Connection> c);
+  // Connections with output queued in this loop iteration get one write each at its end
+  // (shard thread).
+  void schedule_flush(std::shared_ptr<Transport> t);
 
-  // Delivered cursors are raised in the store in batches rather than per write.
+  // Delivered cursors are raised in the store in batches rather than per write (shard thread).
   void note_delivered(std::int64_t uid, std::int64_t seq);
   // Sends the user's pending cursor now (a connection closed: its next login must not get the
   // same classic backlog again).
@@ -63,9 +70,9 @@ class Shard {
   boost::asio::steady_timer tick_timer_{ioc_};
   boost::asio::steady_timer delivered_timer_{ioc_};
   std::thread thread_;
-  std::vector<Connection*> all_;
-  std::unordered_map<std::int64_t, std::vector<Connection*>> users_;
-  std::vector<std::shared_ptr<Connection>> dirty_;
+  std::vector<Transport*> all_;
+  std::unordered_map<std::int64_t, std::vector<Session*>> users_;
+  std::vector<std::shared_ptr<Transport>> dirty_;
   bool flush_posted_ = false;
   std::unordered_map<std::int64_t, std::int64_t> delivered_;
   bool delivered_armed_ = false;
@@ -73,4 +80,4 @@ class Shard {
   std::string scratch_;
 };
 
-}  // namespace parley::net
+}  // namespace parley::hub

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "net/router.hpp"
+#include "hub/router.hpp"
 
 #include <malloc.h>
 
@@ -7,18 +7,20 @@
 
 #include <boost/asio/post.hpp>
 
-#include "app/metrics.hpp"
 #include "auth/revocations.hpp"
+#include "hub/message_frames.hpp"
+#include "hub/metrics.hpp"
 #include "hub/presence.hpp"
-#include "net/connection.hpp"
-#include "net/shard.hpp"
+#include "hub/session.hpp"
+#include "hub/shard.hpp"
+#include "hub/transport.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
 
-namespace parley::net {
+namespace parley::hub {
 namespace asio = boost::asio;
 
-Router::Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revocations& revocations,
+Router::Router(std::vector<Shard*> shards, Presence& presence, auth::Revocations& revocations,
                int presence_delay_ms)
     : shards_(std::move(shards)),
       presence_(presence),
@@ -30,7 +32,7 @@ Router::Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revoca
 void Router::on_committed(std::vector<store::Committed> batch) {
   if (metrics_)
     for (const auto& c : batch)
-      if (!c.duplicate) app::Metrics::add(metrics_->messages_stored);
+      if (!c.duplicate) Metrics::add(metrics_->messages_stored);
   // Frames are built on the shards, not here on the store thread, and only those a shard needs:
   // a recipient's tail where a recipient is connected, the sync copy where the sender has
   // another device, the ack where the sending connection is. Each at most once per shard.
@@ -45,50 +47,39 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
     tail.clear();
     sync_tail.clear();
     ack.clear();
-    protocol::MessageView view{m.id, m.ts, m.sender_name, nullptr, m.content, {}};
-    view.group = m.group;
-    const bool event = m.kind == store::EntryKind::kGroupEvent;
-    auto make_tail = [&] {
-      return event ? protocol::group_event_tail(m.id, m.ts, m.sender_name, m.content)
-                   : protocol::message_tail(view);
-    };
+    const bool event = is_event(m);
     if (!m.duplicate) {
       for (const auto& r : m.recipients) {
-        auto* conns = shard.user_connections(r.id);
-        if (!conns) continue;
-        if (tail.empty()) tail = make_tail();
-        for (Connection* c : *conns) c->deliver(r.seq, true, tail, event);
+        auto* sessions = shard.user_sessions(r.id);
+        if (!sessions) continue;
+        if (tail.empty()) tail = recipient_tail(m);
+        for (Session* s : *sessions) s->deliver(r.seq, true, tail, event);
       }
     }
-    auto* conns = shard.user_connections(m.sender);
-    if (!conns) continue;
-    for (Connection* c : *conns) {
-      if (c->id() == m.origin) {
-        // Without a cid there is no ack, but the seq is still this connection's.
-        if (ack.empty() && !m.cid.empty())
-          ack = protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names, m.group);
-        c->deliver_ack(m.sender_seq, ack);
+    auto* sessions = shard.user_sessions(m.sender);
+    if (!sessions) continue;
+    for (Session* s : *sessions) {
+      if (s->id() == m.origin) {
+        // Without a cid there is no ack, but the seq is still this session's.
+        if (ack.empty()) ack = ack_frame(m);
+        s->deliver_ack(m.sender_seq, ack);
       } else if (!m.duplicate) {
-        if (sync_tail.empty()) {
-          view.to = &m.recipient_names;
-          view.cid = m.cid;
-          sync_tail = event ? make_tail() : protocol::message_tail(view);
-        }
-        c->deliver(m.sender_seq, false, sync_tail, event);
+        if (sync_tail.empty()) sync_tail = sender_copy_tail(m);
+        s->deliver(m.sender_seq, false, sync_tail, event);
       }
     }
   }
 }
 
 void Router::on_rejected(std::vector<store::Rejected> batch) {
-  if (metrics_) app::Metrics::add(metrics_->messages_rejected, batch.size());
+  if (metrics_) Metrics::add(metrics_->messages_rejected, batch.size());
   auto shared = std::make_shared<std::vector<store::Rejected>>(std::move(batch));
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, shared] {
       for (const auto& r : *shared) {
-        auto* conns = shard->user_connections(r.sender);
-        if (!conns) continue;
-        for (Connection* c : *conns) {
+        auto* sessions = shard->user_sessions(r.sender);
+        if (!sessions) continue;
+        for (Session* c : *sessions) {
           if (c->id() != r.origin) continue;
           if (r.not_member) {
             c->send_error(protocol::frame_error::kNotAMember,
@@ -119,8 +110,7 @@ void Router::on_generation(store::UserId user, std::int64_t gen) {
 void Router::on_resync() {
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard] {
-      std::vector<Connection*> conns = shard->all();
-      for (Connection* c : conns) c->resync();
+      for (Session* s : shard->sessions()) s->resync();
     });
   }
 }
@@ -153,14 +143,14 @@ void Router::presence_changed() {
 
 void Router::push_presence() {
   // In this order: a login that saw a push pending reads a newer count once this one started
-  // (see Connection::on_auth_frame).
+  // (see Session::on_auth_frame).
   presence_pending_.store(false);
   pushes_started_.fetch_add(1);
   if (push_max_users_ && presence_.users() > push_max_users_) return;  // see PROTOCOL.md
   auto frame = presence_.frame();
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, frame] {
-      for (Connection* c : shard->all()) c->send_loginlist(*frame);
+      for (Session* s : shard->sessions()) s->send_loginlist(*frame);
     });
   }
   // A big push is copied into every connection's output for a moment (5,000 users online:
@@ -185,12 +175,12 @@ void Router::trim_soon() {
 void Router::close_user(std::int64_t uid, std::string jti) {
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, uid, jti] {
-      auto* conns = shard->user_connections(uid);
-      if (!conns) return;
-      std::vector<Connection*> victims;
-      for (Connection* c : *conns)
+      auto* sessions = shard->user_sessions(uid);
+      if (!sessions) return;
+      std::vector<Session*> victims;
+      for (Session* c : *sessions)
         if (jti.empty() || c->token_id() == jti) victims.push_back(c);
-      for (Connection* c : victims) {
+      for (Session* c : victims) {
         c->send_text(protocol::no_frame("logged out"));
         c->close(protocol::close_code::kTokenRefused, "logged out");
       }
@@ -201,10 +191,10 @@ void Router::close_user(std::int64_t uid, std::string jti) {
 void Router::close_all(std::uint16_t code, std::string reason) {
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, code, reason] {
-      std::vector<Connection*> conns = shard->all();
-      for (Connection* c : conns) c->close(code, reason);
+      std::vector<Transport*> conns = shard->all();
+      for (Transport* c : conns) c->close(code, reason);
     });
   }
 }
 
-}  // namespace parley::net
+}  // namespace parley::hub

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Routes committed messages to connections. The store reports each group commit once; the
-// router serialises every message once (a shared tail; each recipient only adds its seq) and
-// posts the whole batch to every shard, where each shard delivers to the connections it owns.
-// No lock is taken per message or per recipient. Any thread unless noted.
+// Routes committed messages to sessions. The store reports each group commit once (on its
+// thread); the router posts the whole batch to every shard, where each shard builds the frames
+// it needs (message_frames: a shared tail; each recipient only adds its seq) and delivers to the
+// sessions it owns. No lock is taken per message or per recipient. Any thread unless noted.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -15,23 +15,19 @@
 
 #include "store/store.hpp"
 
-namespace parley::hub {
-class Presence;
-}
 namespace parley::auth {
 class Revocations;
 }
-namespace parley::app {
+
+namespace parley::hub {
+
 class Metrics;
-}
-
-namespace parley::net {
-
+class Presence;
 class Shard;
 
 class Router final : public store::CommitSink {
  public:
-  Router(std::vector<Shard*> shards, hub::Presence& presence, auth::Revocations& revocations,
+  Router(std::vector<Shard*> shards, Presence& presence, auth::Revocations& revocations,
          int presence_delay_ms);
 
   void on_committed(std::vector<store::Committed> batch) override;
@@ -49,28 +45,28 @@ class Router final : public store::CommitSink {
   std::uint64_t pushes_started() const { return pushes_started_.load(); }
   // Called when this node's view of who is online elsewhere changes.
   void set_cluster_hook(std::function<void()> hook) { cluster_hook_ = std::move(hook); }
-  void set_metrics(app::Metrics* m) { metrics_ = m; }
+  void set_metrics(Metrics* m) { metrics_ = m; }
   // Above this many online users, changes are no longer pushed (0 = always push).
   void set_push_max_users(std::size_t n) { push_max_users_ = n; }
 
-  // Closes (code 4401) the connections of `uid` holding token `jti`, or all of them when
-  // `jti` is empty.
+  // Closes (code 4401) the sessions of `uid` holding token `jti`, or all of them when `jti` is
+  // empty.
   void close_user(std::int64_t uid, std::string jti);
-  // Closes every WebSocket with `code` (shutdown).
+  // Closes every connection, WebSockets with `code` (shutdown).
   void close_all(std::uint16_t code, std::string reason);
 
  private:
-  // Delivers a committed batch to the connections `shard` owns (on that shard).
+  // Delivers a committed batch to the sessions `shard` owns (on that shard's thread).
   static void deliver_batch(Shard& shard, const std::vector<store::Committed>& batch);
   void presence_changed();
   void push_presence();
   void trim_soon();
 
   std::function<void()> cluster_hook_;
-  app::Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
+  Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
   std::size_t push_max_users_ = 0;
   std::vector<Shard*> shards_;
-  hub::Presence& presence_;
+  Presence& presence_;
   auth::Revocations& revocations_;
   int presence_delay_ms_;
   std::atomic<bool> presence_pending_{false};
@@ -80,4 +76,4 @@ class Router final : public store::CommitSink {
   int trims_left_ = 0;                        // shard 0 only
 };
 
-}  // namespace parley::net
+}  // namespace parley::hub

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "net/shard.hpp"
+#include "hub/shard.hpp"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
-#include "net/connection.hpp"
+#include "hub/transport.hpp"
 #include "util/clock.hpp"
 
-namespace parley::net {
+namespace parley::hub {
 namespace asio = boost::asio;
 
 Shard::Shard(unsigned index, int tick_ms) : index_(index), tick_ms_(tick_ms) {
@@ -31,12 +31,12 @@ void Shard::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Shard::add(Connection* c) {
+void Shard::add(Transport* c) {
   c->shard_slot = std::uint32_t(all_.size());
   all_.push_back(c);
 }
 
-void Shard::remove(Connection* c) {
+void Shard::remove(Transport* c) {
   auto slot = c->shard_slot;
   if (slot >= all_.size() || all_[slot] != c) return;
   all_[slot] = all_.back();
@@ -45,23 +45,29 @@ void Shard::remove(Connection* c) {
   c->shard_slot = UINT32_MAX;
 }
 
-void Shard::attach_user(std::int64_t uid, Connection* c) {
+void Shard::attach_user(std::int64_t uid, Session* c) {
   users_[uid].push_back(c);
 }
 
-void Shard::detach_user(std::int64_t uid, Connection* c) {
+void Shard::detach_user(std::int64_t uid, Session* c) {
   auto it = users_.find(uid);
   if (it == users_.end()) return;
   std::erase(it->second, c);
   if (it->second.empty()) users_.erase(it);
 }
 
-const std::vector<Connection*>* Shard::user_connections(std::int64_t uid) const {
+const std::vector<Session*>* Shard::user_sessions(std::int64_t uid) const {
   auto it = users_.find(uid);
   return it == users_.end() ? nullptr : &it->second;
 }
 
-void Shard::schedule_flush(std::shared_ptr<Connection> c) {
+std::vector<Session*> Shard::sessions() const {
+  std::vector<Session*> out;
+  for (const auto& [uid, list] : users_) out.insert(out.end(), list.begin(), list.end());
+  return out;
+}
+
+void Shard::schedule_flush(std::shared_ptr<Transport> c) {
   dirty_.push_back(std::move(c));
   if (flush_posted_) return;
   flush_posted_ = true;
@@ -103,8 +109,8 @@ void Shard::flush_delivered() {
 void Shard::tick() {
   std::int64_t now = util::mono_ms();
   // Copy: tick() may close connections, which edits all_.
-  std::vector<Connection*> conns = all_;
-  for (Connection* c : conns)
+  std::vector<Transport*> conns = all_;
+  for (Transport* c : conns)
     if (c->shard_slot != UINT32_MAX) c->tick(now);
   tick_timer_.expires_after(std::chrono::milliseconds(tick_ms_));
   tick_timer_.async_wait([this](boost::system::error_code ec) {
@@ -112,4 +118,4 @@ void Shard::tick() {
   });
 }
 
-}  // namespace parley::net
+}  // namespace parley::hub

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::app {
+namespace parley::hub {
 
 class Metrics {
  public:
@@ -62,4 +62,4 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kErrorCodes.size()> errors_{};
 };
 
-}  // namespace parley::app
+}  // namespace parley::hub

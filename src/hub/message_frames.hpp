@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The one place that builds delivered inbox frames, live (Router) and from the inbox (Session
+// backlog): a per-recipient head `{"type":"normal"|"group","seq":N,` + a tail shared by every
+// recipient, so an entry is serialised once however many connections receive it. An inbox entry
+// is a chat message (`"group":ID` when sent to a group) or a group membership event
+// (`{"type":"group",...}`); a new field or a new kind of entry is added here and reaches live
+// delivery and resume alike.
+// Pure functions: any thread.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/types.hpp"
+
+namespace parley::hub {
+
+// Group membership events are inbox entries with a seq like messages, but classic clients
+// (no resume) never see them.
+inline bool is_event(const store::Committed& m) {
+  return m.kind == store::EntryKind::kGroupEvent;
+}
+inline bool is_event(const store::InboxEntry& e) {
+  return e.kind == store::EntryKind::kGroupEvent;
+}
+
+// `{"type":"normal","seq":N,` (or `"group"` for an event) without allocating: the
+// per-recipient head of a frame.
+class MessageHead {
+ public:
+  explicit MessageHead(std::int64_t seq, bool event = false);
+  std::string_view view() const { return {buf_, len_}; }
+
+ private:
+  char buf_[48];
+  std::size_t len_;
+};
+
+// The tail for the recipients of a committed entry (a message: `"to":[]`, as the original
+// sends it).
+std::string recipient_tail(const store::Committed& m);
+// The tail for the sender's other devices: the recipients' names and the sender's cid.
+std::string sender_copy_tail(const store::Committed& m);
+// The tail of an inbox entry read back (backlog, resume): a recipient's copy, or the sender's.
+std::string inbox_tail(const store::InboxEntry& e);
+// The `ack` for the connection that sent `m` (empty without a cid: then no ack goes out).
+std::string ack_frame(const store::Committed& m);
+
+// A whole frame: head + tail (frames that are held while a session catches up).
+std::string whole_frame(std::int64_t seq, bool event, std::string_view tail);
+
+}  // namespace parley::hub

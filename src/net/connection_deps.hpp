@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// The transport-only parts a connection uses besides hub::Services, owned by app::Server and
+// outliving every connection.
+#pragma once
+
+namespace parley::protocol {
+class HttpHandler;
+}
+
+namespace parley::net {
+
+class IpLimiter;
+class TlsContext;
+
+struct ConnectionDeps {
+  protocol::HttpHandler* http = nullptr;  // the API: answers every request but the upgrade
+  IpLimiter* ip_limiter = nullptr;
+  TlsContext* tls = nullptr;  // https and wss when set
+};
+
+}  // namespace parley::net
