@@ -100,6 +100,18 @@ void check(std::string_view text, const protocol::FrameLimits& limits) {
       for (const auto& n : f.to) FUZZ_CHECK(util::is_valid_utf8(n));
       check_relay(f);
       return;
+    case ClientFrameType::kRead:
+    case ClientFrameType::kTyping:
+    case ClientFrameType::kRecall:
+    case ClientFrameType::kEdit:
+      // About one conversation or message: a peer or a group, a positive id where one is due.
+      FUZZ_CHECK(f.to.size() <= 1);
+      FUZZ_CHECK(f.group >= 0 && f.ref >= 0);
+      FUZZ_CHECK(f.type == ClientFrameType::kTyping || f.type == ClientFrameType::kRead ||
+                 f.ref > 0);
+      FUZZ_CHECK(f.content.size() <= limits.max_content_bytes);
+      FUZZ_CHECK(util::is_valid_utf8(f.content));
+      return;
   }
   FUZZ_CHECK(false && "unknown frame type");
 }
