@@ -137,8 +137,7 @@ Outcome remove(Group& g, const GroupChange& c, const std::vector<GroupMember>& n
   return out;
 }
 
-Outcome set_admins(Group& g, const GroupChange& c, const std::vector<GroupMember>& named,
-                   bool admin) {
+Outcome set_admins(Group& g, const std::vector<GroupMember>& named, bool admin) {
   for (const auto& m : named) {
     const GroupMember* target = g.find(m.id);
     if (!target || target->role == GroupRole::kOwner) return StoreError::kBadRequest;
@@ -152,7 +151,6 @@ Outcome set_admins(Group& g, const GroupChange& c, const std::vector<GroupMember
     out.names.push_back(m.name);
   }
   if (out.names.empty()) return StoreError::kBadRequest;  // nothing changed
-  (void)c;
   return out;
 }
 
@@ -193,7 +191,7 @@ Outcome apply_group_change(Group& g, const GroupChange& c, const std::vector<Gro
       } else if (named.empty()) {
         out = StoreError::kBadRequest;
       } else {
-        out = set_admins(g, c, named, c.op == GroupOp::kAddAdmins);
+        out = set_admins(g, named, c.op == GroupOp::kAddAdmins);
       }
       break;
     case GroupOp::kDelete:

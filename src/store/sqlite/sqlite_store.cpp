@@ -935,7 +935,6 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
         };
         std::int64_t scanned = 0;
         LogRow row;
-        std::string self = user_name(user);
         auto note = [&](const std::string& key, const LogRow& r, auto make) {
           auto [it, fresh] = index.emplace(key, out.size());
           if (fresh) {
@@ -980,7 +979,6 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
           }
           return true;
         });
-        (void)self;
         return out;
       });
 }
