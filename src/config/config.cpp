@@ -147,7 +147,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
       max_recipients, max_body, push_max, max_group_members;
   std::optional<double> burst;
   std::optional<int> auth_timeout, ping_interval, idle_timeout;
-  std::optional<int> login_failures;
+  std::optional<int> login_failures, recall_window, edit_window;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
   app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
@@ -180,6 +180,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "no loginlist pushes above this many online users (default 5000; 0 = always)");
   app.add_option("--max-group-members", max_group_members,
                  "members of one group at most (default 1000)");
+  app.add_option("--recall-window", recall_window,
+                 "seconds a sender may recall a message (default 120; 0 = never)");
+  app.add_option("--edit-window", edit_window,
+                 "seconds a sender may edit a message (default 900; 0 = never)");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
@@ -237,6 +241,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (idle_timeout) c.limits.idle_timeout_s = *idle_timeout;
   if (push_max) c.limits.loginlist_push_max_users = *push_max;
   if (max_group_members) c.limits.max_group_members = *max_group_members;
+  if (recall_window) c.recall_window_s = *recall_window;
+  if (edit_window) c.edit_window_s = *edit_window;
   try {
     validate(c);  // flags are checked like the file
   } catch (const std::exception& e) {

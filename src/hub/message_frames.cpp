@@ -6,41 +6,74 @@
 #include "protocol/server_frame.hpp"
 
 namespace parley::hub {
-
-MessageHead::MessageHead(std::int64_t seq, bool event) {
-  int n = std::snprintf(buf_, sizeof buf_, "{\"type\":\"%s\",\"seq\":%lld,",
-                        event ? "group" : "normal", static_cast<long long>(seq));
-  len_ = std::size_t(n);
-}
+using store::EntryKind;
 
 namespace {
 
-std::string event_tail(const store::Committed& m) {
-  return protocol::group_event_tail(m.id, m.ts, m.sender_name, m.content);
+const char* frame_type(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kGroupEvent:
+      return "group";
+    case EntryKind::kRecall:
+      return "recall";
+    case EntryKind::kEdit:
+      return "edit";
+    default:
+      return "normal";
+  }
+}
+
+bool is_change(EntryKind kind) {
+  return kind == EntryKind::kRecall || kind == EntryKind::kEdit;
+}
+
+// A recall or edit names its target (`id`) and is itself entry `eid`.
+template <typename Entry>
+std::string change_tail(const Entry& e, std::string_view from) {
+  const std::string* content = e.kind == EntryKind::kEdit ? &e.content : nullptr;
+  return protocol::change_tail(e.ref, e.id, e.ts, from, content, e.group);
+}
+
+std::string committed_tail(const store::Committed& m, bool sender_copy) {
+  if (m.kind == EntryKind::kGroupEvent)
+    return protocol::group_event_tail(m.id, m.ts, m.sender_name, m.content);
+  if (is_change(m.kind)) return change_tail(m, m.sender_name);
+  protocol::MessageView view{
+      m.id,          m.ts,
+      m.sender_name, sender_copy ? &m.recipient_names : nullptr,
+      m.content,     sender_copy ? std::string_view(m.cid) : std::string_view()};
+  view.group = m.group;
+  view.reply_to = m.ref;
+  return protocol::message_tail(view);
 }
 
 }  // namespace
 
+MessageHead::MessageHead(std::int64_t seq, EntryKind kind) {
+  int n = std::snprintf(buf_, sizeof buf_, "{\"type\":\"%s\",\"seq\":%lld,", frame_type(kind),
+                        static_cast<long long>(seq));
+  len_ = std::size_t(n);
+}
+
 std::string recipient_tail(const store::Committed& m) {
-  if (is_event(m)) return event_tail(m);
-  protocol::MessageView view{m.id, m.ts, m.sender_name, nullptr, m.content, {}};
-  view.group = m.group;
-  return protocol::message_tail(view);
+  return committed_tail(m, false);
 }
 
 std::string sender_copy_tail(const store::Committed& m) {
-  if (is_event(m)) return event_tail(m);
-  protocol::MessageView view{m.id, m.ts, m.sender_name, &m.recipient_names, m.content, m.cid};
-  view.group = m.group;
-  return protocol::message_tail(view);
+  return committed_tail(m, true);
 }
 
 std::string inbox_tail(const store::InboxEntry& e) {
-  if (is_event(e)) return protocol::group_event_tail(e.id, e.ts, e.from, e.content);
+  if (e.kind == EntryKind::kGroupEvent)
+    return protocol::group_event_tail(e.id, e.ts, e.from, e.content);
+  if (is_change(e.kind)) return change_tail(e, e.from);
   protocol::MessageView m{e.id,      e.ts,
                           e.from,    e.own ? &e.to : nullptr,
                           e.content, e.own ? std::string_view(e.cid) : std::string_view()};
   m.group = e.group;
+  m.reply_to = e.ref;
+  m.edited = e.edited;
+  m.recalled = e.recalled;
   return protocol::message_tail(m);
 }
 
@@ -49,8 +82,14 @@ std::string ack_frame(const store::Committed& m) {
   return protocol::ack_frame(m.cid, m.id, m.sender_seq, m.ts, m.recipient_names, m.group);
 }
 
-std::string whole_frame(std::int64_t seq, bool event, std::string_view tail) {
-  MessageHead head(seq, event);
+std::string live_frame(const store::Committed& m) {
+  std::string_view peer = m.recipient_names.empty() ? std::string_view() : m.recipient_names[0];
+  if (m.kind == EntryKind::kRead) return protocol::read_frame(m.sender_name, peer, m.group, m.ref);
+  return protocol::typing_frame(m.sender_name, peer, m.group);
+}
+
+std::string whole_frame(std::int64_t seq, EntryKind kind, std::string_view tail) {
+  MessageHead head(seq, kind);
   std::string frame;
   frame.reserve(head.view().size() + tail.size());
   frame += head.view();

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The one place that builds delivered inbox frames, live (Router) and from the inbox (Session
-// backlog): a per-recipient head `{"type":"normal"|"group","seq":N,` + a tail shared by every
-// recipient, so an entry is serialised once however many connections receive it. An inbox entry
-// is a chat message (`"group":ID` when sent to a group) or a group membership event
-// (`{"type":"group",...}`); a new field or a new kind of entry is added here and reaches live
-// delivery and resume alike.
+// backlog): a per-recipient head `{"type":T,"seq":N,` + a tail shared by every recipient, so an
+// entry is serialised once however many connections receive it. An inbox entry is a chat message
+// (`"group":ID` when sent to a group), a group membership event (`{"type":"group",...}`), or a
+// recall / edit of an earlier message (`{"type":"recall"|"edit",...}`); a new field or a new kind
+// of entry is added here and reaches live delivery and resume alike. Reads and typing are not in
+// the inbox: they are whole frames without a seq (live_frame).
 // Pure functions: any thread.
 #pragma once
 #include <cstdint>
@@ -15,20 +16,21 @@
 
 namespace parley::hub {
 
-// Group membership events are inbox entries with a seq like messages, but classic clients
-// (no resume) never see them.
-inline bool is_event(const store::Committed& m) {
-  return m.kind == store::EntryKind::kGroupEvent;
+// Classic clients (auth without `seq`) know only `normal` messages: group events, recalls and
+// edits take their seq but are not sent to them (see PROTOCOL.md, "Classic clients").
+inline bool classic_skips(store::EntryKind k) {
+  return k != store::EntryKind::kMessage;
 }
-inline bool is_event(const store::InboxEntry& e) {
-  return e.kind == store::EntryKind::kGroupEvent;
+// An entry read back for a classic client: also a recalled message (its text is gone).
+inline bool classic_skips(const store::InboxEntry& e) {
+  return classic_skips(e.kind) || e.recalled;
 }
 
-// `{"type":"normal","seq":N,` (or `"group"` for an event) without allocating: the
+// `{"type":"normal","seq":N,` (or "group", "recall", "edit" by kind) without allocating: the
 // per-recipient head of a frame.
 class MessageHead {
  public:
-  explicit MessageHead(std::int64_t seq, bool event = false);
+  explicit MessageHead(std::int64_t seq, store::EntryKind kind = store::EntryKind::kMessage);
   std::string_view view() const { return {buf_, len_}; }
 
  private:
@@ -45,8 +47,10 @@ std::string sender_copy_tail(const store::Committed& m);
 std::string inbox_tail(const store::InboxEntry& e);
 // The `ack` for the connection that sent `m` (empty without a cid: then no ack goes out).
 std::string ack_frame(const store::Committed& m);
+// The whole frame of a live-only entry (kRead, kTyping): the same for every receiver.
+std::string live_frame(const store::Committed& m);
 
 // A whole frame: head + tail (frames that are held while a session catches up).
-std::string whole_frame(std::int64_t seq, bool event, std::string_view tail);
+std::string whole_frame(std::int64_t seq, store::EntryKind kind, std::string_view tail);
 
 }  // namespace parley::hub

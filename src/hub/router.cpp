@@ -20,6 +20,23 @@
 namespace parley::hub {
 namespace asio = boost::asio;
 
+namespace {
+
+// The text of a refusal the store decided (a recall, an edit, a reply, a read marker).
+std::string_view refusal_text(std::string_view code) {
+  namespace e = protocol::frame_error;
+  if (code == e::kNotFound) return "no such message or conversation (for you)";
+  if (code == e::kNotYours) return "only its sender may recall or edit a message";
+  if (code == e::kTooLate) return "too late: past the recall or edit window";
+  if (code == e::kRecalled) return "that message was recalled";
+  if (code == e::kFeatureOff) return "recalling or editing is turned off on this server";
+  if (code == e::kBadReply) return "reply_to must name a message of this conversation";
+  if (code == e::kNotAMember) return "not a member of this group (or no such group)";
+  return "refused";
+}
+
+}  // namespace
+
 Router::Router(std::vector<Shard*> shards, Presence& presence, auth::Revocations& revocations,
                int presence_delay_ms)
     : shards_(std::move(shards)),
@@ -44,31 +61,53 @@ void Router::on_committed(std::vector<store::Committed> batch) {
 void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& batch) {
   std::string tail, sync_tail, ack;
   for (const store::Committed& m : batch) {
+    if (store::live_only(m.kind)) {
+      deliver_live(shard, m);
+      continue;
+    }
     tail.clear();
     sync_tail.clear();
     ack.clear();
-    const bool event = is_event(m);
     if (!m.duplicate) {
       for (const auto& r : m.recipients) {
         auto* sessions = shard.user_sessions(r.id);
         if (!sessions) continue;
         if (tail.empty()) tail = recipient_tail(m);
-        for (Session* s : *sessions) s->deliver(r.seq, true, tail, event);
+        for (Session* s : *sessions) s->deliver(r.seq, true, tail, m.kind);
       }
     }
     auto* sessions = shard.user_sessions(m.sender);
     if (!sessions) continue;
+    // A recall or edit is confirmed to its sender by the frame itself, like on every device.
+    const bool acked =
+        m.kind == store::EntryKind::kMessage || m.kind == store::EntryKind::kGroupEvent;
     for (Session* s : *sessions) {
-      if (s->id() == m.origin) {
+      if (s->id() == m.origin && acked) {
         // Without a cid there is no ack, but the seq is still this session's.
         if (ack.empty()) ack = ack_frame(m);
         s->deliver_ack(m.sender_seq, ack);
       } else if (!m.duplicate) {
         if (sync_tail.empty()) sync_tail = sender_copy_tail(m);
-        s->deliver(m.sender_seq, false, sync_tail, event);
+        s->deliver(m.sender_seq, false, sync_tail, m.kind);
       }
     }
   }
+}
+
+// Reads reach the peer and the reader's other devices; typing only the other side.
+void Router::deliver_live(Shard& shard, const store::Committed& m) {
+  std::string frame;
+  auto send = [&](Session* s) {
+    if (frame.empty()) frame = live_frame(m);
+    s->deliver_live(frame);
+  };
+  for (const auto& r : m.recipients)
+    if (auto* sessions = shard.user_sessions(r.id))
+      for (Session* s : *sessions) send(s);
+  if (m.kind != store::EntryKind::kRead) return;
+  if (auto* sessions = shard.user_sessions(m.sender))
+    for (Session* s : *sessions)
+      if (s->id() != m.origin) send(s);
 }
 
 void Router::on_rejected(std::vector<store::Rejected> batch) {
@@ -81,7 +120,9 @@ void Router::on_rejected(std::vector<store::Rejected> batch) {
         if (!sessions) continue;
         for (Session* c : *sessions) {
           if (c->id() != r.origin) continue;
-          if (r.not_member) {
+          if (!r.error.empty()) {
+            c->send_error(r.error, refusal_text(r.error), r.cid);
+          } else if (r.not_member) {
             c->send_error(protocol::frame_error::kNotAMember,
                           "not a member of this group (or no such group)", r.cid);
           } else if (r.no_recipients) {

@@ -58,6 +58,7 @@ class Router final : public store::CommitSink {
  private:
   // Delivers a committed batch to the sessions `shard` owns (on that shard's thread).
   static void deliver_batch(Shard& shard, const std::vector<store::Committed>& batch);
+  static void deliver_live(Shard& shard, const store::Committed& m);
   void presence_changed();
   void push_presence();
   void trim_soon();

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "auth/revocations.hpp"
@@ -62,7 +64,16 @@ void Session::on_text(std::string_view text) {
       if (!take_rate_token(util::mono_ms())) {
         return send_error(frame_error::kRateLimited, "too many messages; slow down", f.cid);
       }
-      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid), f.group);
+      return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid), f.group,
+                             f.ref);
+    case protocol::ClientFrameType::kRead:
+    case protocol::ClientFrameType::kTyping:
+    case protocol::ClientFrameType::kRecall:
+    case protocol::ClientFrameType::kEdit:
+      if (state_ == State::kUnauthed) {
+        return send_error(frame_error::kNotAuthenticated, "send an auth frame first", f.cid);
+      }
+      return on_state_frame(f);
   }
 }
 
@@ -93,9 +104,10 @@ void Session::on_auth_frame(std::string token, std::int64_t resume_seq, bool res
   list_from_push_ = came_online;
   pushes_at_auth_ = pushes_before;
   state_ = State::kSyncing;
+  classic_ = !resume;
   resume_ = resume;
-  tokens_ = svc_.config.limits.message_burst;
-  tokens_at_ms_ = util::mono_ms();
+  tokens_ = read_tokens_ = svc_.config.limits.message_burst;
+  tokens_at_ms_ = read_tokens_at_ms_ = util::mono_ms();
   if (svc_.user_rates) user_rate_ = svc_.user_rates->acquire(uid_);
   spdlog::debug("conn {}: '{}' authenticated ({})", id_, name_, resume ? "resume" : "classic");
 
@@ -105,14 +117,83 @@ void Session::on_auth_frame(std::string token, std::int64_t resume_seq, bool res
 }
 
 void Session::on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
-                              std::int64_t group) {
+                              std::int64_t group, std::int64_t reply_to) {
   if (to.empty() && !group) {
     return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
   // Membership is decided by the store when the send commits (a removal just before counts).
   store::SendRequest req{uid_, name_, std::move(to), std::move(content), std::move(cid), id_};
   req.group = group;
+  req.ref = reply_to;  // checked by the store: a message of the same conversation
   svc_.store->submit(std::move(req));
+}
+
+// Reads and typing go through the store too: it knows the conversation (is the peer registered,
+// is the sender a member) and, in a cluster, reaches the other nodes. Who may recall or edit what
+// is decided there as well, in commit order with the sends.
+void Session::on_state_frame(protocol::ClientFrame& f) {
+  using Type = protocol::ClientFrameType;
+  const std::int64_t now = util::mono_ms();
+  store::SendRequest req{uid_, name_, std::move(f.to), std::move(f.content), std::move(f.cid), id_};
+  req.group = f.group;
+  req.ref = f.ref;
+  switch (f.type) {
+    case Type::kTyping:
+      if (!typing_allowed(req, now)) return;  // forwarded about once per 2 s: the rest is dropped
+      req.kind = store::EntryKind::kTyping;
+      break;
+    case Type::kRead:
+      if (!take_read_token(now))
+        return send_error(frame_error::kRateLimited, "too many read markers; slow down", req.cid);
+      req.kind = store::EntryKind::kRead;
+      break;
+    case Type::kRecall:
+    case Type::kEdit: {
+      if (!take_rate_token(now))
+        return send_error(frame_error::kRateLimited, "too many messages; slow down", req.cid);
+      bool recall = f.type == Type::kRecall;
+      req.kind = recall ? store::EntryKind::kRecall : store::EntryKind::kEdit;
+      req.window_ms =
+          std::int64_t(recall ? svc_.config.recall_window_s : svc_.config.edit_window_s) * 1000;
+      break;
+    }
+    default:
+      return;
+  }
+  svc_.store->submit(std::move(req));
+}
+
+bool Session::typing_allowed(const store::SendRequest& req, std::int64_t now) {
+  constexpr std::int64_t kTypingEveryMs = 2000;
+  constexpr std::size_t kConversations = 32;  // remembered per connection
+  std::string key = req.group ? "g" + std::to_string(req.group) : "u" + req.to.front();
+  for (auto& [conv, at] : typing_sent_) {
+    if (conv != key) continue;
+    if (now - at < kTypingEveryMs) return false;
+    at = now;
+    return true;
+  }
+  if (typing_sent_.size() >= kConversations) {
+    // Forget the one typed in longest ago (a client cycling through more conversations than
+    // this within 2 s gets a few extra frames through, nothing more).
+    auto oldest =
+        std::min_element(typing_sent_.begin(), typing_sent_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    typing_sent_.erase(oldest);
+  }
+  typing_sent_.emplace_back(std::move(key), now);
+  return true;
+}
+
+bool Session::take_read_token(std::int64_t now) {
+  const auto& l = svc_.config.limits;
+  if (l.messages_per_second <= 0) return true;
+  read_tokens_ = std::min(l.message_burst, read_tokens_ + double(now - read_tokens_at_ms_) *
+                                                              l.messages_per_second / 1000.0);
+  read_tokens_at_ms_ = now;
+  if (read_tokens_ < 1) return false;
+  read_tokens_ -= 1;
+  return true;
 }
 
 // The connection's bucket first, then the user's (shared with their other sessions): a message
@@ -140,6 +221,10 @@ void Session::send_text(std::string_view json) {
 void Session::send_error(std::string_view code, std::string_view text, std::string_view cid) {
   svc_.metrics->count_error(code);
   send_text(protocol::error_frame(code, text, cid));
+}
+
+void Session::deliver_live(const std::string& frame) {
+  if (ok_sent_ && authenticated() && !classic_) send_text(frame);
 }
 
 void Session::send_loginlist(const std::string& frame) {

@@ -13,11 +13,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include "store/types.hpp"
+
+namespace parley::protocol {
+struct ClientFrame;
+}
 
 namespace parley::hub {
 
@@ -58,10 +63,14 @@ class Session {
   void tick(std::int64_t now_ms);
 
   // --- delivery (shard thread, from the Router) ---
-  // An inbox frame for this user at `seq`: MessageHead(seq, event) + tail (message_frames).
-  // `incoming` = from someone else (classic backlog semantics). `event`: a group membership
-  // event (`{"type":"group",...}`), which classic clients skip.
-  void deliver(std::int64_t seq, bool incoming, const std::string& tail, bool event = false);
+  // An inbox frame for this user at `seq`: MessageHead(seq, kind) + tail (message_frames).
+  // `incoming` = from someone else (classic backlog semantics). Classic clients skip every kind
+  // but messages (classic_skips).
+  void deliver(std::int64_t seq, bool incoming, const std::string& tail,
+               store::EntryKind kind = store::EntryKind::kMessage);
+  // A frame without a seq (a read marker moved, someone is typing): sent at once to a session
+  // past its `ok`, never held or replayed; classic sessions do not get it.
+  void deliver_live(const std::string& frame);
   // The `ack` for this session's own send at `seq` (empty for a classic send without cid: then
   // only the seq advances). Bypasses the duplicate check.
   void deliver_ack(std::int64_t seq, const std::string& frame);
@@ -96,8 +105,12 @@ class Session {
   // session.cpp: auth and sends
   void on_auth_frame(std::string token, std::int64_t resume_seq, bool resume);
   void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
-                       std::int64_t group);
+                       std::int64_t group, std::int64_t reply_to);
+  // read, typing, recall, edit (authenticated)
+  void on_state_frame(protocol::ClientFrame& f);
+  bool typing_allowed(const store::SendRequest& req, std::int64_t now_ms);
   bool take_rate_token(std::int64_t now_ms);
+  bool take_read_token(std::int64_t now_ms);
 
   // session_sync.cpp: backlog and ordering
   void request_backlog();
@@ -126,7 +139,8 @@ class Session {
   std::uint64_t pushes_at_auth_ = 0;
 
   // sync
-  bool resume_ = false;             // auth carried `seq`: resume mode
+  bool classic_ = false;            // auth without `seq`: the original's protocol only
+  bool resume_ = false;             // follows the inbox by seq (auth carried `seq`, or caught up)
   bool backlog_pending_ = false;    // a backlog read (or its retry) is in flight
   bool backlog_more_ = false;       // the store has more backlog after what was read
   bool ok_sent_ = false;            // the `ok` frame went out
@@ -143,6 +157,11 @@ class Session {
   double tokens_ = 0;
   std::int64_t tokens_at_ms_ = 0;
   std::shared_ptr<UserRate> user_rate_;
+  // read markers have a bucket of their own (same rate and burst), so reading never stops sends
+  double read_tokens_ = 0;
+  std::int64_t read_tokens_at_ms_ = 0;
+  // typing: when each conversation ("g<id>" / "u<name>") last had a frame forwarded
+  std::vector<std::pair<std::string, std::int64_t>> typing_sent_;
 };
 
 }  // namespace parley::hub

@@ -97,11 +97,11 @@ void Session::pump_backlog() {
   while (backlog_next_ < backlog_.size() && transport_.queued_bytes() < room) {
     const store::InboxEntry& e = backlog_[backlog_next_++];
     if (resume_ && e.seq <= last_seq_) continue;  // already sent on this connection
-    if (is_event(e) && !resume_) {
-      last_seq_ = std::max(last_seq_, e.seq);  // classic clients know no group events
+    if (classic_ && classic_skips(e)) {
+      last_seq_ = std::max(last_seq_, e.seq);  // not for classic clients (message_frames.hpp)
       continue;
     }
-    MessageHead head(e.seq, is_event(e));
+    MessageHead head(e.seq, e.kind);
     transport_.send_text(head.view(), inbox_tail(e));
     Metrics::add(svc_.metrics->messages_delivered);
     sent_seq(e.seq);
@@ -152,23 +152,22 @@ void Session::catch_up(Held held) {
   request_backlog();
 }
 
-void Session::deliver(std::int64_t seq, bool incoming, const std::string& tail, bool event) {
-  if (event && !resume_) {
-    // A classic client knows no group events: only the seq moves on (no gap either). A gap
-    // still catches up, and from then on the session follows its inbox by seq.
-    if (state_ == State::kSyncing) return hold(Held{seq, incoming, false, {}});
-    if (state_ == State::kLive && seq == last_seq_ + 1) sent_seq(seq);
-    if (state_ != State::kLive || seq <= last_seq_) return;
-  }
+void Session::deliver(std::int64_t seq, bool incoming, const std::string& tail,
+                      store::EntryKind kind) {
+  // A classic client gets only `normal` messages: for the rest only the seq moves on (no gap
+  // either). A gap still catches up, and from then on the session follows its inbox by seq.
+  const bool skip = classic_ && classic_skips(kind);
   if (state_ == State::kSyncing) {
-    hold(Held{seq, incoming, false, whole_frame(seq, event, tail)});
+    hold(Held{seq, incoming, false, skip ? std::string() : whole_frame(seq, kind, tail)});
     transport_.enforce_output_limit();  // drops the connection if held frames pile up
     return;
   }
   if (state_ != State::kLive || seq <= last_seq_) return;
   if (seq > last_seq_ + 1)
-    return catch_up(Held{seq, incoming, false, whole_frame(seq, event, tail)});
-  MessageHead head(seq, event);
+    return catch_up(
+        Held{seq, incoming, false, skip ? std::string() : whole_frame(seq, kind, tail)});
+  if (skip) return sent_seq(seq);
+  MessageHead head(seq, kind);
   transport_.send_text(head.view(), tail);
   last_seq_ = seq;
   transport_.mark_seq(seq);

@@ -17,8 +17,12 @@ std::string message_tail(const MessageView& m) {
   out += std::to_string(m.ts);
   out += ",\"from\":";
   append_json_string(out, m.from);
-  out += ",\"content\":";
-  append_json_string(out, m.content);
+  if (m.recalled) {
+    out += ",\"recalled\":true";  // and no content: it is gone from the store
+  } else {
+    out += ",\"content\":";
+    append_json_string(out, m.content);
+  }
   out += ",\"to\":";
   if (m.to) {
     append_json_string_array(out, *m.to);

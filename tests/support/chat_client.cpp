@@ -80,6 +80,26 @@ bool Chat::quiet(std::chrono::milliseconds wait) {
   }
 }
 
+std::vector<json::object> Chat::drain(std::chrono::milliseconds wait) {
+  std::vector<json::object> out;
+  for (;;) {
+    try {
+      out.push_back(next(true, wait));
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()) != "timeout") throw;
+      return out;
+    }
+  }
+}
+
+std::vector<json::object> Chat::drain_of(const std::string& type, std::chrono::milliseconds wait) {
+  std::vector<json::object> out;
+  for (auto& f : drain(wait))
+    if (f.contains("type") && f.at("type").is_string() && f.at("type").as_string() == type)
+      out.push_back(std::move(f));
+  return out;
+}
+
 std::string str(const json::value& v) {
   return std::string(v.as_string());
 }

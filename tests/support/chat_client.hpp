@@ -46,6 +46,11 @@ class Chat {
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   // True when no non-loginlist frame arrives within `wait`.
   bool quiet(std::chrono::milliseconds wait = std::chrono::milliseconds(300));
+  // Every non-loginlist frame until none arrives within `wait`.
+  std::vector<json::object> drain(std::chrono::milliseconds wait = std::chrono::milliseconds(300));
+  // Drains and returns the frames of `type` (for "no frame of this type" checks).
+  std::vector<json::object> drain_of(
+      const std::string& type, std::chrono::milliseconds wait = std::chrono::milliseconds(300));
 
   json::object ok;  // the ok frame
   client::WsClient ws;
