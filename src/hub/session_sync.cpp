@@ -75,7 +75,8 @@ void Session::on_backlog(store::InboxPage page) {
   if (state_ != State::kSyncing) return;
   if (!ok_sent_) {
     ok_sent_ = true;
-    send_text(protocol::ok_frame(name_, page.head));
+    send_text(protocol::ok_frame(name_, page.head,
+                                 {svc_.config.recall_window_s, svc_.config.edit_window_s}));
     // Past the push cap the whole list is not sent to every login either (O(online) each).
     std::size_t cap = svc_.config.limits.loginlist_push_max_users;
     bool push_to_come = list_from_push_ && svc_.router->pushes_started() == pushes_at_auth_;

@@ -124,11 +124,13 @@ void append_message_head(std::string& out, std::int64_t seq) {
   out += ',';
 }
 
-std::string ok_frame(std::string_view name, std::int64_t head_seq) {
+std::string ok_frame(std::string_view name, std::int64_t head_seq, const Windows& windows) {
   std::string out = "{\"type\":\"ok\",\"content\":\"登录成功\",\"to\":[],\"name\":";
   append_json_string(out, name);
   out += ",\"seq\":";
   out += std::to_string(head_seq);
+  out += ",\"recall_window\":" + std::to_string(windows.recall_s);
+  out += ",\"edit_window\":" + std::to_string(windows.edit_s);
   out += '}';
   return out;
 }

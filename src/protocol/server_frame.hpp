@@ -47,7 +47,12 @@ std::string typing_frame(std::string_view from, std::string_view peer, std::int6
 // `"group":"ID"` as the wire spells group ids (strings of digits).
 void append_group_id(std::string& out, std::int64_t group);
 
-std::string ok_frame(std::string_view name, std::int64_t head_seq);
+// How long a sender may recall / edit a message, told to clients in `ok` (0 = not at all).
+struct Windows {
+  int recall_s = 120;
+  int edit_s = 900;
+};
+std::string ok_frame(std::string_view name, std::int64_t head_seq, const Windows& windows = {});
 std::string no_frame(std::string_view text);
 std::string error_frame(std::string_view code, std::string_view text, std::string_view cid = {});
 std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, std::int64_t ts,

@@ -46,6 +46,21 @@ void append_group_frame(std::string& out, std::string_view content, std::string_
   out += '}';
 }
 
+void append_read_frame(std::string& out, std::string_view peer, std::string_view group,
+                       std::int64_t upto) {
+  out += R"({"type":"read",)";
+  if (!group.empty()) {
+    out += R"("group":")";
+    out += group;  // digits
+  } else {
+    out += R"("with":")";
+    out += peer;  // still escaped as it came
+  }
+  out += R"(","upto":)";
+  out += std::to_string(upto);
+  out += '}';
+}
+
 namespace {
 
 template <typename T>

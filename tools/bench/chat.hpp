@@ -27,6 +27,11 @@ void append_normal_frame(std::string& out, std::string_view content,
 void append_group_frame(std::string& out, std::string_view content, std::string_view group,
                         std::string_view cid);
 
+// {"type":"read","with":PEER,"upto":ID} or {"type":"read","group":ID,"upto":ID}: a parley read
+// marker. `peer` is the raw (escaped) name as it came in a frame.
+void append_read_frame(std::string& out, std::string_view peer, std::string_view group,
+                       std::int64_t upto);
+
 struct Payload {
   std::uint32_t run = 0;
   std::uint32_t sender = 0;

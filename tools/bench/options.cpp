@@ -52,6 +52,9 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       ->check(CLI::Range(1u, 100000u));
   app.add_option("--server-pid", o.server_pid, "server process for RSS (connections)");
   app.add_flag("--extended", o.extended, "use parley's extensions: cid/ack and resume by seq");
+  app.add_flag("--reads", o.reads,
+               "pairs, fanout, group: every receiver answers each message with a read marker "
+               "(parley's {\"type\":\"read\"}); implies --extended");
   app.add_flag("--ring", o.ring,
                "pairs: user i sends only to user i+1, so each connection has one sender "
                "(servers that break under concurrent writes to one socket)");
@@ -72,6 +75,7 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
     exit_code = app.exit(e);
     return false;
   }
+  if (o.reads) o.extended = true;  // read frames reach the sender only on extended sessions
   if (o.prefix.empty())
     o.prefix = std::string("b") + (o.scenario == "group-change" ? 'G' : o.scenario[0]) + "_";
   return true;

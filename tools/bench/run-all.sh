@@ -9,7 +9,7 @@
 #        --redis: every run's server stores in a fresh local redis-server (AOF, fsync always)
 #        tools/bench/run-all.sh --report DIR [CASE...]   (tables from an earlier OUT, no runs)
 # Cases (default: all but the opt-in ones):
-#   pairs-max pairs-50k pairs-20k pairs-extended pairs-ring-10 fanout-1000 fanout-100
+#   pairs-max pairs-50k pairs-20k pairs-extended pairs-reads pairs-ring-10 fanout-1000 fanout-100
 #   group-1000 group-100x100 group-change-10k
 #   offline-10k offline-10k-extended connections-19k connections-5k-distinct churn
 #   opt-in: connections-19k-distinct (19,000 users coming online: GBs of presence traffic)
@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     *) cases+=("$1"); shift ;;
   esac
 done
-[[ ${#cases[@]} -gt 0 ]] || cases=(pairs-max pairs-50k pairs-20k pairs-extended pairs-ring-10
+[[ ${#cases[@]} -gt 0 ]] || cases=(pairs-max pairs-50k pairs-20k pairs-extended pairs-reads pairs-ring-10
                                    fanout-1000 fanout-100 group-1000 group-100x100
                                    group-change-10k offline-10k offline-10k-extended
                                    connections-19k connections-5k-distinct churn)
@@ -126,6 +126,8 @@ for c in "${cases[@]}"; do
     # ring, one sender per socket, connected one at a time.
     pairs-ring-10) bench_case "$c" pairs --users 10 --ring --inflight 1 --duration "$duration" ;;
     pairs-extended) bench_case "$c" pairs --users 1000 --duration "$duration" --extended ;;
+    # Issue 11's target: with every recipient reading each message, >= 80 % of pairs-extended.
+    pairs-reads) bench_case "$c" pairs --users 1000 --duration "$duration" --reads ;;
     fanout-1000) bench_case "$c" fanout --recipients 1000 --duration "$duration" ;;
     fanout-100) bench_case "$c" fanout --recipients 100 --duration "$duration" ;;
     group-1000) bench_case "$c" group --members 1000 --duration "$duration" ;;

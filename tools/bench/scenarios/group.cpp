@@ -43,7 +43,8 @@ std::string make_group(const Options& o, const std::vector<Account>& accounts, s
   std::string id;
   auto flush = [&] {
     if (id.empty()) {
-      auto r = call(o, "POST", "/api/groups", owner, json::object{{"name", name}, {"members", batch}});
+      auto r =
+          call(o, "POST", "/api/groups", owner, json::object{{"name", name}, {"members", batch}});
       id = std::string(r.at("group").at("id").as_string());
     } else if (!batch.empty()) {
       call(o, "POST", "/api/groups/" + id + "/members", owner, json::object{{"add", batch}});

@@ -39,6 +39,8 @@ class TrafficWorker final : public Worker {
   std::atomic<std::uint64_t> sent{0};        // messages
   std::atomic<std::uint64_t> deliveries{0};  // bench deliveries received (all)
   std::atomic<std::uint64_t> acks{0};
+  std::atomic<std::uint64_t> reads_out{0};  // --reads: markers sent
+  std::atomic<std::uint64_t> reads_in{0};   // and `read` frames received
   std::atomic<std::int64_t> last_delivery_ns{0};
   std::atomic<std::int64_t> last_send_ns{0};
   std::atomic<bool> idle{true};  // not between a `sending` check and its sends
@@ -158,6 +160,9 @@ class TrafficWorker final : public Worker {
         s_.inflight[p.sender].fetch_sub(1, std::memory_order_relaxed);
       deliveries.store(deliveries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       last_delivery_ns.store(now, std::memory_order_relaxed);
+      if (s_.fleet.opts.reads) send_read(c, text);
+    } else if (type == "read") {
+      reads_in.store(reads_in.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     } else if (type == "ack") {
       auto cid = json_string_field(text, "cid").value_or("");
       auto dot = cid.rfind('.');
@@ -167,6 +172,18 @@ class TrafficWorker final : public Worker {
       if (sent_ns > 0) ack_latency.record(now - sent_ns);
       acks.store(acks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
+  }
+
+  // The receiver has read the message: a marker up to its id, as a client showing it would.
+  void send_read(Client& c, std::string_view text) {
+    auto id = json_int_field(text, "id");
+    auto from = json_string_field(text, "from");
+    if (!id || !from) return;
+    frame_.clear();
+    auto group = json_string_field(text, "group");
+    append_read_frame(frame_, *from, group.value_or(""), *id);
+    c.ws->send_text(frame_);
+    reads_out.store(reads_out.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
   Shared& s_;
@@ -267,8 +284,10 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
 
   Histogram latency, ack_latency, handshake;
   std::int64_t last_delivery = t0, last_send = t0;
-  std::uint64_t foreign = 0, acks = 0;
+  std::uint64_t foreign = 0, acks = 0, reads_out = 0, reads_in = 0;
   for (auto* w : tw) {
+    reads_out += w->reads_out.load();
+    reads_in += w->reads_in.load();
     latency.merge(w->latency);
     ack_latency.merge(w->ack_latency);
     handshake.merge(w->handshake());
@@ -300,6 +319,11 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
   if (o.extended) {
     r.add("acks", double(acks));
     r.add_latency("ack_latency", ack_latency);
+  }
+  if (o.reads) {
+    r.add("reads_sent", double(reads_out));
+    r.add("reads_received", double(reads_in));
+    if (reads_out == 0) r.fail("--reads: no read marker was sent");
   }
   if (connected < fleet.accounts.size())
     r.fail("only " + std::to_string(connected) + " of " + std::to_string(fleet.accounts.size()) +
