@@ -79,6 +79,7 @@ Api::Api(hub::Services& svc, std::string web_dir)
       files_(web_dir),
       groups_(*svc.store, svc.config.limits.max_group_members),
       throttle_(svc.config.limits.login_failures_per_minute),
+      address_throttle_(svc.config.limits.login_failures_per_minute * kAddressFactor),
       hash_pool_(svc.config.limits.hash_concurrency) {}
 
 Api::~Api() {
@@ -199,15 +200,18 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
   if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
     return respond(code_response(200, code::kBadFormat, "格式错误 (bad format)"));
   std::int64_t now = util::mono_ms();
-  std::string name_key = "n:" + cred->name, ip_key = "i:" + ip;
-  if (throttle_.blocked(name_key, now) || throttle_.blocked(ip_key, now))
+  std::string name_key = "n:" + cred->name, pair_key = "p:" + ip + "/" + cred->name,
+              ip_key = "i:" + ip;
+  if (throttle_.blocked(name_key, now) || throttle_.blocked(pair_key, now) ||
+      address_throttle_.blocked(ip_key, now))
     return respond(code_response(429, code::kTooManyAttempts,
                                  "登录失败次数过多 (too many failed attempts), wait a minute"));
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
-  auto fail = [this, name_key, ip_key](std::string_view c, std::string_view msg) {
+  auto fail = [this, name_key, pair_key, ip_key](std::string_view c, std::string_view msg) {
     std::int64_t t = util::mono_ms();
     throttle_.record_failure(name_key, t);
-    throttle_.record_failure(ip_key, t);
+    throttle_.record_failure(pair_key, t);
+    address_throttle_.record_failure(ip_key, t);
     return code_response(200, c, msg);
   };
   svc_.store->find_user(cred->name, [this, shared_respond, fail, password = cred->password](

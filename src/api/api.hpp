@@ -59,7 +59,12 @@ class Api final : public protocol::HttpHandler {
   hub::Services& svc_;
   StaticFiles files_;
   GroupApi groups_;
+  // Failed logins: per name and per (name, address) at the configured rate, per address at
+  // kAddressFactor times it, so one person fumbling a password behind a shared address (an
+  // office NAT) does not lock out everyone else there, while a guessing run is still slowed.
+  static constexpr int kAddressFactor = 10;
   auth::LoginThrottle throttle_;
+  auth::LoginThrottle address_throttle_;
   boost::asio::thread_pool hash_pool_;
   std::atomic<int> hashes_waiting_{0};
 };

@@ -148,6 +148,30 @@ TEST(Limits, FailedLoginsAreThrottledAndSuccessesAreNot) {
   EXPECT_EQ(str(json::parse(blocked.body).at("code")), "4029");
 }
 
+// One person fumbling a password behind a shared address does not lock out the others there;
+// a guessing run over many names from one address is still stopped (at 10x the per-name rate).
+TEST(Limits, FailedLoginsOfOneNameDoNotLockOutTheAddress) {
+  ServerProcess server({"--login-failures", "5"});
+  Http http{server.port()};
+  http.post("/api/register", R"({"name":"alice","password":"right"})");
+  http.post("/api/register", R"({"name":"bob","password":"right"})");
+  for (int i = 0; i < 10; ++i) http.post("/api/login", R"({"name":"alice","password":"wrong"})");
+  EXPECT_EQ(http.post("/api/login", R"({"name":"alice","password":"right"})").status, 429);
+  auto bob = http.post("/api/login", R"({"name":"bob","password":"right"})");
+  EXPECT_EQ(bob.status, 200) << bob.body;
+  EXPECT_EQ(str(json::parse(bob.body).at("code")), "2000");
+  // Guessing across names: 4 failures each (under the per-name limit) for many names.
+  int refused_at = -1;
+  for (int i = 0; i < 60 && refused_at < 0; ++i) {
+    std::string body = R"({"name":"guess)" + std::to_string(i / 4) + R"(","password":"wrong"})";
+    if (http.post("/api/login", body).status == 429) refused_at = i;
+  }
+  EXPECT_GE(refused_at, 40) << "the address limit is 10 x 5 failures a minute";
+  EXPECT_LE(refused_at, 55);
+  EXPECT_EQ(http.post("/api/login", R"({"name":"bob","password":"right"})").status, 429)
+      << "now the whole address waits";
+}
+
 TEST(Limits, ASlowConsumerIsDroppedAndResumesWithoutLoss) {
   ServerProcess server({"--max-outbound-bytes", "262144"});
   Http http{server.port()};
