@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace parley::config {
 namespace {
@@ -24,6 +26,21 @@ void read(const YAML::Node& node, const char* key, T& out) {
   }
 }
 
+// A typo in a security setting must not pass unnoticed: every key of `node` must be known.
+void refuse_unknown_keys(const YAML::Node& node, std::initializer_list<std::string_view> known,
+                         std::string_view where) {
+  for (const auto& kv : node) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+    bool ok = false;
+    for (std::string_view k : known) ok = ok || k == key;
+    if (ok) continue;
+    std::string msg = "config: unknown key '" + key + "'";
+    if (!where.empty()) msg += " in '" + std::string(where) + "'";
+    if (kv.first.Mark().line >= 0) msg += " at line " + std::to_string(kv.first.Mark().line + 1);
+    throw std::runtime_error(msg + " (see the README's configuration table)");
+  }
+}
+
 }  // namespace
 
 void apply_yaml(Config& c, const std::string& text) {
@@ -35,6 +52,12 @@ void apply_yaml(Config& c, const std::string& text) {
   }
   if (!root || root.IsNull()) return;
   if (!root.IsMap()) throw std::runtime_error("config: the top level must be a mapping");
+  refuse_unknown_keys(
+      root, {"host",           "port",         "data",          "web",         "threads",
+             "token_lifetime", "token_secret", "sync_full",     "resume_page", "presence_delay_ms",
+             "recall_window",  "edit_window",  "log_level",     "log_json",    "allowed_origins",
+             "tls_cert",       "tls_key",      "password_hash", "redis",       "limits"},
+      "");
   read(root, "host", c.host);
   read(root, "port", c.port);
   read(root, "data", c.data_dir);
@@ -65,6 +88,7 @@ void apply_yaml(Config& c, const std::string& text) {
     if (redis.IsScalar()) {
       read(root, "redis", c.redis_url);
     } else if (redis.IsMap()) {
+      refuse_unknown_keys(redis, {"url"}, "redis");
       read(redis, "url", c.redis_url);
     } else {
       throw std::runtime_error("config: 'redis' must be a URL or a mapping with 'url'");
@@ -72,6 +96,14 @@ void apply_yaml(Config& c, const std::string& text) {
   }
   if (const YAML::Node l = root["limits"]) {
     if (!l.IsMap()) throw std::runtime_error("config: 'limits' must be a mapping");
+    refuse_unknown_keys(
+        l,
+        {"max_frame_bytes", "max_content_bytes", "max_recipients", "max_body_bytes",
+         "messages_per_second", "message_burst", "user_messages_per_second", "max_outbound_bytes",
+         "auth_timeout", "ping_interval", "idle_timeout", "login_failures_per_minute",
+         "max_connections_per_user", "max_connections_per_ip", "hash_concurrency",
+         "loginlist_push_max_users", "max_group_members"},
+        "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
     read(l, "max_recipients", c.limits.max_recipients);

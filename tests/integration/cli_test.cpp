@@ -43,6 +43,11 @@ TEST(Cli, RejectsBadFlagsAndBadConfig) {
   out = run("--config " + dir.path() + "/bad2.yaml", status);
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("port"), std::string::npos);
+  std::ofstream(dir.path() + "/typo.yaml") << "port: 9000\nlimits:\n  max_frame_byte: 1\n";
+  out = run("--config " + dir.path() + "/typo.yaml", status);
+  EXPECT_NE(status, 0) << "an unknown key refuses to start";
+  EXPECT_NE(out.find("unknown key 'max_frame_byte'"), std::string::npos) << out;
+  EXPECT_NE(out.find("line 3"), std::string::npos) << out;
   run("--config /nonexistent.yaml", status);
   EXPECT_NE(status, 0);
   out = run("--rate -1", status);  // flags are range-checked like the file

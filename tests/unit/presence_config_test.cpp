@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <boost/json.hpp>
 
 #include "config/config.hpp"
@@ -60,6 +62,22 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
         "limits:\n  user_messages_per_second: banana\n"}) {
     config::Config b;
     EXPECT_THROW(config::apply_yaml(b, bad), std::runtime_error) << bad;
+  }
+  // Unknown keys are refused with their name and line: a typo in a security setting (or a
+  // setting this build does not have) must not start a server that silently ignores it.
+  for (auto [bad, key, line] :
+       {std::tuple{"port: 1\nregistration: closed\n", "registration", 2},
+        std::tuple{"limits:\n  max_recipents: 5\n", "max_recipents", 2},
+        std::tuple{"redis:\n  url: redis://h:1\n  pasword: x\n", "pasword", 3}}) {
+    config::Config k;
+    try {
+      config::apply_yaml(k, bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const std::runtime_error& err) {
+      std::string what = err.what();
+      EXPECT_NE(what.find(std::string("'") + key + "'"), std::string::npos) << what;
+      EXPECT_NE(what.find("line " + std::to_string(line)), std::string::npos) << what;
+    }
   }
   // Found by fuzz_config: each must be a clean "config:" error, never a raw exception or UB.
   for (const char* bad : {"limits:\n  messages_per_second: .nan\n", "limits:\n  idle_timeout: -5\n",
