@@ -70,12 +70,21 @@ CREATE TABLE IF NOT EXISTS group_members(
 ) WITHOUT ROWID;
 
 -- How far each user has read each conversation ('u<peer id>' or 'g<group id>'); only rises.
+-- Written by stores before the read log; read once at start, emptied by the first snapshot.
 CREATE TABLE IF NOT EXISTS read_markers(
   user INTEGER NOT NULL,
   conv TEXT NOT NULL,
   upto INTEGER NOT NULL,
   PRIMARY KEY(user, conv)
 ) WITHOUT ROWID;
+
+-- Read markers as a log (store/sqlite/read_markers.hpp): rows of (user, conversation, upto)
+-- varints; a snapshot row holds every marker and replaces the rows before it.
+CREATE TABLE IF NOT EXISTS read_log(
+  id INTEGER PRIMARY KEY,
+  snapshot INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS revoked(
   jti TEXT PRIMARY KEY,

@@ -42,6 +42,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     prepare_statements();
     load_users();
     load_groups();
+    reads_.load(db_);
     rebuild_tail();
   } catch (...) {
     sqlite3_close_v2(db_);
@@ -60,7 +61,7 @@ SqliteStore::~SqliteStore() {
         &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,
         &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,
         &insert_group_,   &rename_group_,   &delete_group_, &upsert_member_, &delete_member_,
-        &group_history_,  &read_marker_,    &upsert_marker_})
+        &group_history_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -106,10 +107,6 @@ void SqliteStore::prepare_statements() {
                              "INSERT OR REPLACE INTO group_members(grp, user, role, joined_msg) "
                              "VALUES(?1, ?2, ?3, ?4)");
   delete_member_ = Statement(db_, "DELETE FROM group_members WHERE grp=?1 AND user=?2");
-  read_marker_ = Statement(db_, "SELECT upto FROM read_markers WHERE user=?1 AND conv=?2");
-  upsert_marker_ = Statement(db_,
-                             "INSERT INTO read_markers(user, conv, upto) VALUES(?1, ?2, ?3) "
-                             "ON CONFLICT(user, conv) DO UPDATE SET upto=MAX(upto, ?3)");
   group_history_ = Statement(db_,
                              "SELECT id FROM messages WHERE grp=?1 AND id>=?2 AND id<?3 "
                              "AND kind<=1 ORDER BY id DESC LIMIT ?4");
@@ -296,6 +293,7 @@ void SqliteStore::reset_caches() {
   try {
     load_users();
     load_groups();
+    reads_.load(db_);
     rebuild_tail();
   } catch (const std::exception& e) {
     spdlog::error("store: reloading after a rollback failed: {}", e.what());
@@ -319,6 +317,7 @@ void SqliteStore::run_batch(std::vector<Job>& jobs) {
     }
     for (auto& [user, seq] : delivered_) raise_cursor_.bind(1, user).bind(2, seq).run();
     delivered_.clear();
+    reads_.flush(db_);
     if (index_due()) indexed = write_index_in_batch();
     commit_.run();
   } catch (const std::exception& e) {
@@ -592,7 +591,7 @@ void SqliteStore::do_change_message(SendRequest& req) {
 
 // The conversation a read marker or typing frame is about: 'u<peer>' or 'g<group>', and who is
 // on the other side. False (and rejected) when there is no such conversation for the sender.
-bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::string& key) {
+bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::int64_t& conv) {
   if (req.group) {
     auto g = groups_.find(req.group);
     if (g == groups_.end() || !g->second.find(req.sender)) {
@@ -602,7 +601,7 @@ bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::stri
       return false;
     }
     c.group = req.group;
-    key = "g" + std::to_string(req.group);
+    conv = ReadMarkers::group_conv(req.group);
     if (req.kind == EntryKind::kTyping)
       for (const auto& m : g->second.members)
         if (m.id != req.sender) c.recipients.push_back(Recipient{m.id, m.name, 0});
@@ -613,7 +612,7 @@ bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::stri
     reject(req, frame_error::kNotFound);
     return false;
   }
-  key = "u" + std::to_string(it->second);
+  conv = ReadMarkers::user_conv(it->second);
   c.recipients.push_back(Recipient{it->second, req.to[0], 0});
   c.recipient_names.push_back(req.to[0]);
   return true;
@@ -621,8 +620,8 @@ bool SqliteStore::resolve_conversation(SendRequest& req, Committed& c, std::stri
 
 void SqliteStore::do_read(SendRequest& req) {
   Committed c;
-  std::string key;
-  if (!resolve_conversation(req, c, key)) return;
+  std::int64_t conv = 0;
+  if (!resolve_conversation(req, c, conv)) return;
   // Never past the newest message: a marker from the future would hide what comes next.
   MessageId newest = tail_.last_id();
   if (!newest) {
@@ -630,11 +629,7 @@ void SqliteStore::do_read(SendRequest& req) {
     newest = last.step() ? last.int64(0) : 0;
   }
   MessageId upto = std::min(req.ref, newest);
-  read_marker_.bind(1, req.sender).bind(2, key);
-  MessageId current = read_marker_.step() ? read_marker_.int64(0) : 0;
-  read_marker_.reset();
-  if (upto <= current) return;  // markers only rise: nothing to tell anyone
-  upsert_marker_.bind(1, req.sender).bind(2, key).bind(3, upto).run();
+  if (!reads_.raise(req.sender, conv, upto)) return;  // markers only rise: nothing to tell
   c.sender = req.sender;
   c.sender_name = std::move(req.sender_name);
   c.origin = req.origin;
@@ -646,8 +641,8 @@ void SqliteStore::do_read(SendRequest& req) {
 
 void SqliteStore::do_typing(SendRequest& req) {
   Committed c;
-  std::string key;
-  if (!resolve_conversation(req, c, key)) return;
+  std::int64_t conv = 0;
+  if (!resolve_conversation(req, c, conv)) return;
   c.sender = req.sender;
   c.sender_name = std::move(req.sender_name);
   c.origin = req.origin;
@@ -925,13 +920,8 @@ void SqliteStore::conversations(UserId user, std::size_t limit,
         constexpr std::int64_t kScan = 5000, kMaxUnread = 999;
         std::vector<Conversation> out;
         std::unordered_map<std::string, std::size_t> index;  // conversation key -> place in out
-        std::unordered_map<std::string, MessageId> markers;
-        Statement m(db_, "SELECT conv, upto FROM read_markers WHERE user=?1");
-        m.bind(1, user);
-        while (m.step()) markers.emplace(std::string(m.text(0)), m.int64(1));
         auto marker = [&](const std::string& key) {
-          auto it = markers.find(key);
-          return it == markers.end() ? MessageId(0) : it->second;
+          return reads_.get(user, ReadMarkers::conv_of_key(key));
         };
         std::int64_t scanned = 0;
         LogRow row;
@@ -1039,11 +1029,10 @@ void SqliteStore::group_reads(UserId user, GroupId group, Callback<std::vector<R
         StoreError error{};
         const Group* g = member_group(user, group, error);
         if (!g) return error;
-        Statement s(db_, "SELECT user, upto FROM read_markers WHERE conv=?1");
-        s.bind(1, "g" + std::to_string(group));
         std::vector<ReadMarker> out;
-        while (s.step())
-          if (g->find(s.int64(0))) out.push_back(ReadMarker{user_name(s.int64(0)), s.int64(1)});
+        for (const auto& m : g->members)
+          if (MessageId upto = reads_.get(m.id, ReadMarkers::group_conv(group)))
+            out.push_back(ReadMarker{m.name, upto});
         std::sort(out.begin(), out.end(),
                   [](const ReadMarker& a, const ReadMarker& b) { return a.name < b.name; });
         return out;

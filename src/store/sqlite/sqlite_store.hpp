@@ -24,6 +24,7 @@
 
 #include "store/job_queue.hpp"
 #include "store/sqlite/index_tail.hpp"
+#include "store/sqlite/read_markers.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/store.hpp"
 
@@ -113,7 +114,7 @@ class SqliteStore final : public Store {
   void do_change_message(SendRequest& req);  // recall, edit
   void do_read(SendRequest& req);
   void do_typing(SendRequest& req);
-  bool resolve_conversation(SendRequest& req, Committed& c, std::string& key);
+  bool resolve_conversation(SendRequest& req, Committed& c, std::int64_t& conv);
   bool same_conversation(const LogRow& target, const SendRequest& req) const;
   void reject(const SendRequest& req, std::string_view error);
   // Appends `c` (recipients resolved, seqs not yet) to the log and the index tail.
@@ -159,7 +160,8 @@ class SqliteStore final : public Store {
   Statement insert_cid_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
   Statement insert_group_, rename_group_, delete_group_, upsert_member_, delete_member_;
-  Statement group_history_, read_marker_, upsert_marker_;
+  Statement group_history_;
+  ReadMarkers reads_;  // writer thread
 
   std::thread writer_;  // last: starts after everything above exists
 };
