@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "hub/message_frames.hpp"
 
-#include <cstdio>
+#include <charconv>
+#include <cstring>
+#include <string_view>
 
 #include "protocol/server_frame.hpp"
 
@@ -49,10 +51,20 @@ std::string committed_tail(const store::Committed& m, bool sender_copy) {
 
 }  // namespace
 
+// Built by hand: this runs once per delivery (a 1,000-member group: 1,000 times a message), and
+// snprintf cost ~1,100 instructions of a delivery's ~7,500.
 MessageHead::MessageHead(std::int64_t seq, EntryKind kind) {
-  int n = std::snprintf(buf_, sizeof buf_, "{\"type\":\"%s\",\"seq\":%lld,", frame_type(kind),
-                        static_cast<long long>(seq));
-  len_ = std::size_t(n);
+  char* p = buf_;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("{\"type\":\"");
+  put(frame_type(kind));
+  put("\",\"seq\":");
+  p = std::to_chars(p, buf_ + sizeof buf_ - 1, seq).ptr;
+  *p++ = ',';
+  len_ = std::size_t(p - buf_);
 }
 
 std::string recipient_tail(const store::Committed& m) {
