@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/client_frame.hpp"
 
+#include <optional>
+
 #include <boost/json.hpp>
 
 #include "protocol/codes.hpp"
@@ -97,7 +99,68 @@ std::int64_t parse_group_id(std::string_view text) {
   return id;
 }
 
+namespace {
+
+// Consumes `prefix` from `t`.
+bool eat(std::string_view& t, std::string_view prefix) {
+  if (t.substr(0, prefix.size()) != prefix) return false;
+  t.remove_prefix(prefix.size());
+  return true;
+}
+
+// Up to the closing quote of a JSON string without escapes; empty when there is none (or an
+// escape or a control character: the general path decides those).
+std::string_view plain_string(std::string_view& t, std::size_t max) {
+  for (std::size_t i = 0; i < t.size() && i <= max; ++i) {
+    auto c = static_cast<unsigned char>(t[i]);
+    if (c == '"') {
+      std::string_view s = t.substr(0, i);
+      t.remove_prefix(i + 1);
+      return s;
+    }
+    if (c == '\\' || c < 0x20) return {};
+  }
+  return {};
+}
+
+std::int64_t plain_id(std::string_view& t) {
+  std::int64_t v = 0;
+  std::size_t i = 0;
+  for (; i < t.size() && i < 15 && t[i] >= '0' && t[i] <= '9'; ++i) v = v * 10 + (t[i] - '0');
+  if (i == 0 || (i < t.size() && t[i] >= '0' && t[i] <= '9')) return 0;
+  t.remove_prefix(i);
+  return v;
+}
+
+// A read marker exactly as clients write it — {"type":"read","with":"NAME","upto":N} or
+// {"type":"read","group":"ID","upto":N} — decoded without a JSON DOM: clients send one for
+// what they show, so it is the most frequent frame after messages (issue 11: reads must not
+// slow messaging). Any other spelling takes the general path, which accepts the same frames.
+std::optional<ClientFrame> fast_read_frame(std::string_view t) {
+  if (!eat(t, R"({"type":"read",")")) return std::nullopt;
+  ClientFrame f;
+  f.type = ClientFrameType::kRead;
+  if (eat(t, R"(with":")")) {
+    std::string_view name = plain_string(t, 256);
+    if (name.empty()) return std::nullopt;
+    f.to.emplace_back(name);
+  } else if (eat(t, R"(group":")")) {
+    std::string_view id = plain_string(t, 18);
+    f.group = parse_group_id(id);
+    if (!f.group) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (!eat(t, R"(,"upto":)")) return std::nullopt;
+  f.ref = plain_id(t);
+  if (f.ref <= 0 || t != "}") return std::nullopt;
+  return f;
+}
+
+}  // namespace
+
 DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limits) {
+  if (auto read = fast_read_frame(text)) return std::move(*read);
   json::error_code ec;
   // A small stack buffer serves most frames without touching the heap.
   unsigned char scratch[4096];

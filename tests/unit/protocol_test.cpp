@@ -107,6 +107,45 @@ TEST(ClientFrame, DecodesClassicAndExtendedFrames) {
   EXPECT_EQ(f.content, "hi");
 }
 
+// Read markers have a decoder of their own for the compact spelling; it must agree with the
+// general one (the same frame with spaces takes the general path) and refuse what it refuses.
+TEST(ClientFrame, CompactReadFramesDecodeLikeAnyOther) {
+  auto decoded = [](const std::string& t) { return decode_client_frame(t, {}); };
+  for (auto [compact, spaced] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"type":"read","with":"bob","upto":42})",
+            R"({ "type" : "read", "with" : "bob", "upto" : 42 })"},
+           {R"({"type":"read","with":"张三","upto":9007199254740991})",
+            R"({"type":"read", "with":"张三", "upto":9007199254740991})"},
+           {R"({"type":"read","group":"17","upto":5})",
+            R"({"type":"read", "group":"17","upto":5})"},
+       }) {
+    auto a = decoded(compact), b = decoded(spaced);
+    ASSERT_TRUE(std::holds_alternative<ClientFrame>(a)) << compact;
+    ASSERT_TRUE(std::holds_alternative<ClientFrame>(b)) << spaced;
+    const auto &fa = std::get<ClientFrame>(a), &fb = std::get<ClientFrame>(b);
+    EXPECT_EQ(fa.type, ClientFrameType::kRead);
+    EXPECT_EQ(fa.type, fb.type);
+    EXPECT_EQ(fa.to, fb.to);
+    EXPECT_EQ(fa.group, fb.group);
+    EXPECT_EQ(fa.ref, fb.ref);
+  }
+  // What the compact decoder does not take falls through to the general one and its errors.
+  for (const char* bad :
+       {R"({"type":"read","with":"","upto":1})", R"({"type":"read","with":"bob","upto":0})",
+        R"({"type":"read","with":"bob","upto":-1})", R"({"type":"read","with":"bob","upto":"1"})",
+        R"({"type":"read","group":"x1","upto":1})", R"({"type":"read","with":"bob","upto":1,"x":})",
+        R"({"type":"read","with":"bob","upto":12345678901234567890})"}) {
+    auto d = decoded(bad);
+    EXPECT_TRUE(std::holds_alternative<FrameError>(d)) << bad;
+  }
+  auto escaped = decoded(R"({"type":"read","with":"b\u006fb","upto":3})");
+  ASSERT_TRUE(std::holds_alternative<ClientFrame>(escaped));
+  EXPECT_EQ(std::get<ClientFrame>(escaped).to.at(0), "bob") << "escapes: the general path";
+  auto trailing = decoded(R"({"type":"read","with":"bob","upto":3,"cid":"r1"})");
+  ASSERT_TRUE(std::holds_alternative<ClientFrame>(trailing));
+  EXPECT_EQ(std::get<ClientFrame>(trailing).cid, "r1");
+}
+
 TEST(ClientFrame, RefusesBadFramesWithCodes) {
   auto code = [](const std::string& t) {
     auto d = decode_client_frame(t, {});
