@@ -50,7 +50,9 @@ test('three users, a group, a message, a removal', async ({ browser }) => {
   // a message: both get it once, with alice's name on the bubble
   await send(a.page, 'Hello team / 大家好')
   await expect(messages(a.page, 'Hello team / 大家好')).toHaveAttribute('data-status', 'sent')
-  await expect(b.page.locator(`.conv-item[data-group-name="${group}"] [data-test=unread]`)).toHaveText('1')
+  // the creation and the message: the server counts group events from others as unread too
+  // (docs/PROTOCOL.md, GET /api/conversations `unread`), and a live tab counts the same
+  await expect(b.page.locator(`.conv-item[data-group-name="${group}"] [data-test=unread]`)).toHaveText('2')
   await expect(b.page.locator(`.conv-item[data-group-name="${group}"] .preview`)).toHaveText(`${alice}: Hello team / 大家好`)
   for (const p of [b.page, c.page]) {
     await openGroup(p, group)
@@ -227,12 +229,13 @@ test('an offline member catches up on events and messages once; a newcomer reads
   await expect(messages(l.page, 'before the break')).toHaveCount(0)
   await expect(messages(l.page, 'while you were away')).toHaveCount(0)
 
-  // __proto__ comes back: the unread count, then everything once, in order
+  // __proto__ comes back: the unread count (the server's: two messages and the `added` event),
+  // then everything once, in order
   w = await newPerson(browser, { storageState: state })
   await w.page.goto(server.url)
   await expect(w.page.locator('[data-test=me]')).toHaveText(away)
   await expectConnected(w.page)
-  await expect(w.page.locator(`.conv-item[data-group-name="${group}"] [data-test=unread]`)).toHaveText('2')
+  await expect(w.page.locator(`.conv-item[data-group-name="${group}"] [data-test=unread]`)).toHaveText('3')
   await openGroup(w.page, group)
   for (const text of ['before the break', 'while you were away', 'welcome ' + late]) await expectOnce(w.page, text)
   await expect(events(w.page, 'added')).toHaveCount(1)

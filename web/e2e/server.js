@@ -1,5 +1,6 @@
 // Starts the parley binary for a spec: free port, temp data dir, dist/ as the web root.
-// PARLEY_BIN overrides the binary (default ../build/parley, relative to web/).
+// PARLEY_BIN overrides the binary (default ../build/parley, relative to web/); `args` adds
+// flags (e.g. `--recall-window 2`).
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -25,7 +26,7 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   if (!fs.existsSync(binPath)) throw new Error(`parley binary not found at ${binPath} (set PARLEY_BIN)`)
   if (!fs.existsSync(path.join(distDir, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first')
   const port = await freePort()
@@ -33,7 +34,7 @@ export async function startServer() {
   const server = { port, dataDir, url: `http://127.0.0.1:${port}`, proc: null, log: '' }
 
   server.start = async () => {
-    const proc = spawn(binPath, ['--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--web', distDir], {
+    const proc = spawn(binPath, ['--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--web', distDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe']
     })
     server.proc = proc

@@ -73,7 +73,9 @@ export const api = {
   /** `change`: {add: [NAME...]} or {remove: [NAME...]}; removing yourself is leaving. */
   groupMembers: async (token, id, change) => (await request('POST', groupPath(id) + '/members', { token, body: change })).group,
   groupAdmins: async (token, id, change) => (await request('POST', groupPath(id) + '/admins', { token, body: change })).group,
-  deleteGroup: (token, id) => request('DELETE', groupPath(id), { token })
+  deleteGroup: (token, id) => request('DELETE', groupPath(id), { token }),
+  /** [{name, upto}...]: how far each member who has read anything has read. */
+  groupReads: async (token, id) => (await request('GET', groupPath(id) + '/reads', { token })).reads || []
 }
 
 function groupPath(id) {

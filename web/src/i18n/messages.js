@@ -73,6 +73,41 @@ export default {
       tooLong: 'Too long to send ({n} / {max} bytes).',
       today: 'Today',
       yesterday: 'Yesterday',
+      read: 'Read',
+      readBy: 'Read by {n}',
+      edited: 'edited',
+      recalled: 'Message recalled',
+      reply: 'Reply',
+      edit: 'Edit',
+      recall: 'Recall',
+      replyingTo: 'Replying to {name}',
+      editing: 'Editing your message',
+      cancelReply: 'Cancel the reply',
+      cancelEdit: 'Cancel editing',
+      replyUnknown: 'Reply to an earlier message',
+      typing: 'typing…',
+      typingOne: '{name} is typing…',
+      typingTwo: '{a} and {b} are typing…',
+      typingMany: '{n} people are typing…',
+      dismiss: 'Dismiss',
+      messageActions: 'Message actions',
+      couldNot: {
+        recall: 'Could not recall the message: {reason}.',
+        edit: 'Could not edit the message: {reason}.'
+      },
+      actionReasons: {
+        too_late: 'the time allowed for it has passed',
+        not_yours: 'only its sender can do that',
+        recalled: 'it was already recalled',
+        not_found: 'the server does not know that message',
+        feature_off: 'this server has turned it off',
+        offline: 'not connected',
+        timeout: 'no answer from the server',
+        rate_limited: 'too many at once, wait a moment',
+        too_large: 'the text is too long',
+        store_unavailable: 'server storage unavailable',
+        other: 'refused by the server ({code})'
+      },
       reasons: {
         offline: 'not connected',
         timeout: 'no answer from the server',
@@ -82,7 +117,8 @@ export default {
         too_many_recipients: 'too many recipients',
         bad_frame: 'refused by the server',
         store_unavailable: 'server storage unavailable',
-        not_a_member: 'you are not a member of this group'
+        not_a_member: 'you are not a member of this group',
+        bad_reply: 'the quoted message is not part of this conversation'
       }
     },
     group: {
@@ -215,6 +251,41 @@ export default {
       tooLong: '消息过长,无法发送({n} / {max} 字节)。',
       today: '今天',
       yesterday: '昨天',
+      read: '已读',
+      readBy: '{n} 人已读',
+      edited: '已编辑',
+      recalled: '消息已撤回',
+      reply: '回复',
+      edit: '编辑',
+      recall: '撤回',
+      replyingTo: '回复 {name}',
+      editing: '正在编辑你的消息',
+      cancelReply: '取消回复',
+      cancelEdit: '取消编辑',
+      replyUnknown: '回复了一条更早的消息',
+      typing: '正在输入…',
+      typingOne: '{name} 正在输入…',
+      typingTwo: '{a} 和 {b} 正在输入…',
+      typingMany: '{n} 人正在输入…',
+      dismiss: '关闭',
+      messageActions: '消息操作',
+      couldNot: {
+        recall: '无法撤回消息:{reason}。',
+        edit: '无法编辑消息:{reason}。'
+      },
+      actionReasons: {
+        too_late: '已超过允许的时间',
+        not_yours: '只有发送者可以这样做',
+        recalled: '该消息已被撤回',
+        not_found: '服务器上没有这条消息',
+        feature_off: '此服务器未开启该功能',
+        offline: '未连接',
+        timeout: '服务器无响应',
+        rate_limited: '操作太频繁,请稍候',
+        too_large: '内容过长',
+        store_unavailable: '服务器存储不可用',
+        other: '被服务器拒绝({code})'
+      },
       reasons: {
         offline: '未连接',
         timeout: '服务器无响应',
@@ -224,7 +295,8 @@ export default {
         too_many_recipients: '接收人过多',
         bad_frame: '被服务器拒绝',
         store_unavailable: '服务器存储不可用',
-        not_a_member: '你不是该群成员'
+        not_a_member: '你不是该群成员',
+        bad_reply: '引用的消息不属于这个会话'
       }
     },
     group: {

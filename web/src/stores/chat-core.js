@@ -10,17 +10,28 @@
 //   peer: a received message goes to its sender's, one I sent (here, or a sync copy from another
 //   tab) to each recipient's;
 // - items are ordered by id; local ones waiting for their ack go last;
-// - `lastSeq` is the highest inbox seq seen, the resume point after a reconnect.
+// - `lastSeq` is the highest inbox seq seen, the resume point after a reconnect;
+// - unread counts are the server's (GET /api/conversations, the same on every device) plus
+//   what arrives live from others outside the open, visible conversation; a `read` frame from
+//   my other device lowers them (receipts.js);
+// - recall and edit change the one shared message object (revisions.js); typing lives in
+//   `conv.typing` (typing.js).
 import { reactive } from 'vue'
 import { compareMessages } from './order.js'
 import { groupKey, parseKey, userKey } from './keys.js'
+import { fromOthers, hasId, maxId, needsRead, newestId, unreadAfter, upTo } from './receipts.js'
+import { noteTyping, stopTyping, sweepTyping } from './typing.js'
+import { editMessage, mergeCopy, recallMessage } from './revisions.js'
 
 let localCounter = 0
 
-const hasId = (m) => m.id !== undefined && m.id !== null
 const groupIdOf = (g) => (g === undefined || g === null || g === '' ? null : typeof g === 'object' ? groupIdOf(g.id) : String(g))
 
-export function createChatCore(me = '') {
+/**
+ * `onFresh(item, key)`: called once for each message from someone else that arrives live for
+ * the first time (the tab title counter and notifications listen).
+ */
+export function createChatCore(me = '', { onFresh } = {}) {
   const state = reactive({
     me,
     users: [], // every registered name, sorted
@@ -29,9 +40,14 @@ export function createChatCore(me = '') {
     groups: new Map(), // group id -> {id, name, owner, admins, members} as the server sent it
     active: null, // the key of the open conversation
     lastSeq: null,
-    visible: true // the page is visible (unread counts grow in the open conversation when hidden)
+    visible: true, // the page is visible (unread counts grow in the open conversation when hidden)
+    windows: { recall: 0, edit: 0 } // seconds a sender may recall / edit (from `ok`; 0 = not offered)
   })
-  const byId = new Map() // 'm'+id / 'e'+id -> item object (a message is shared between conversations)
+  // 'm'+id / 'e'+id -> item object (a message is shared between conversations). Reactive, so
+  // a quote of a message that loads later (an older history page) shows it when it does.
+  const byId = reactive(new Map())
+  const recalledIds = new Set() // recalls of messages not loaded (yet)
+  const editsOf = new Map() // id -> {content, eid}: edits of messages not loaded (yet)
   const byCid = new Map() // cid -> my message object
   const pendingUnread = new Map() // group key -> unread count restored before the group is known
   const touched = new Map() // group id -> change counter of its last live event
@@ -46,6 +62,11 @@ export function createChatCore(me = '') {
       hasMore: true,
       loading: false,
       historyError: false,
+      readUpto: 0, // my read marker (any of my devices)
+      peerRead: 0, // 1:1: the peer's marker, from a live read frame of this session
+      countedUpto: 0, // the server's unread count includes everything up to this id
+      reads: null, // group: name -> upto, once fetched
+      typing: new Map(), // name -> until (ms)
       ...extra
     })
     pendingUnread.delete(key)
@@ -91,8 +112,10 @@ export function createChatCore(me = '') {
     return m.from ? [userKey(m.from)] : []
   }
 
+  const shown = (key) => state.active === key && state.visible
+
   function countsUnread(key, item) {
-    return item.from !== state.me && !(state.active === key && state.visible)
+    return fromOthers(item, state.me) && !shown(key)
   }
 
   /**
@@ -117,10 +140,20 @@ export function createChatCore(me = '') {
         group: groupIdOf(m.group),
         content: typeof m.content === 'string' ? m.content : String(m.content ?? ''),
         ts: m.ts || Date.now(),
-        status: 'sent'
+        status: 'sent',
+        replyTo: m.reply_to ?? undefined,
+        edited: !!m.edited,
+        recalled: false
       })
-      if (hasId(m)) byId.set('m' + m.id, msg)
-    }
+      if (hasId(m)) {
+        byId.set('m' + m.id, msg)
+        const id = String(m.id)
+        if (editsOf.has(id)) editMessage(msg, editsOf.get(id).content, editsOf.get(id).eid)
+        if (m.recalled || recalledIds.has(id)) recallMessage(msg)
+        editsOf.delete(id)
+        recalledIds.delete(id)
+      }
+    } else mergeCopy(msg, m)
     // Unread counts what arrives on the socket for the first time: the socket only brings what
     // this device has not seen (live, or replayed after its resume point), even when the HTTP
     // conversation list or a history page showed the same message a moment earlier.
@@ -130,16 +163,19 @@ export function createChatCore(me = '') {
       const c = byKey(key)
       if (!c) continue
       place(c, msg)
-      if (firstLive && countsUnread(key, msg)) c.unread++
+      if (live) stopTyping(c, msg.from) // what they typed has arrived
+      if (firstLive && countsUnread(key, msg) && !upTo(msg.id, c.countedUpto)) c.unread++
+      if (firstLive && fromOthers(msg, state.me)) onFresh?.(msg, key)
     }
     return msg
   }
 
   /**
    * A membership event: a live `group` frame ({by, group: GROUP}) or a history item
-   * ({from, group: ID}). Shown as a line in the group's timeline; never counted as unread.
+   * ({from, group: ID}). Shown as a line in the group's timeline; one from someone else that
+   * arrives live counts as unread, as the server counts it (docs/PROTOCOL.md, `unread`).
    */
-  function ingestEvent(e, { keys } = {}) {
+  function ingestEvent(e, { keys, live = false } = {}) {
     const id = groupIdOf(e.group)
     let item = hasId(e) ? byId.get('e' + e.id) : undefined
     if (!item) {
@@ -158,9 +194,14 @@ export function createChatCore(me = '') {
       })
       if (hasId(e)) byId.set('e' + e.id, item)
     }
+    // The server counts events from others as unread too: so does a tab that saw them live.
+    const firstLive = live && !item.seenLive
+    if (live) item.seenLive = true
     for (const key of keys || (id !== null ? [groupKey(id)] : [])) {
       const c = byKey(key)
-      if (c) place(c, item)
+      if (!c) continue
+      place(c, item)
+      if (firstLive && countsUnread(key, item) && !upTo(item.id, c.countedUpto)) c.unread++
     }
     return item
   }
@@ -227,10 +268,15 @@ export function createChatCore(me = '') {
    * `classic`: the frame came on a connection that authenticated without `seq`; its seqs do
    * not move the resume point (it skips group events, which a resume must still replay).
    */
-  function applyFrame(f, { classic = false } = {}) {
+  function applyFrame(f, { classic = false, now = Date.now() } = {}) {
     switch (f.type) {
       case 'ok':
         if (f.name) state.me = f.name
+        // Absent (a server without recall/edit): nothing offered.
+        state.windows = {
+          recall: typeof f.recall_window === 'number' ? f.recall_window : 0,
+          edit: typeof f.edit_window === 'number' ? f.edit_window : 0
+        }
         // HEAD when we had no resume point; a HEAD behind ours means the server's
         // inbox was reset, and ours would skip everything new.
         if (typeof f.seq === 'number' && (state.lastSeq === null || f.seq < state.lastSeq)) state.lastSeq = f.seq
@@ -269,16 +315,104 @@ export function createChatCore(me = '') {
         state.online = new Set(names)
         return 'loginlist'
       }
+      case 'read':
+        applyRead(f)
+        return 'read'
+      case 'typing':
+        applyTyping(f, now)
+        return 'typing'
+      case 'recall':
+      case 'edit':
+        applyRevision(f)
+        if (!classic) noteSeq(f.seq)
+        return f.type
       default:
         return f.type
     }
   }
 
+  /** My marker in conversation `c` rose to `upto` (this tab, or another device said so). */
+  function noteMyRead(c, upto) {
+    if (!hasId({ id: upto }) || upTo(upto, c.readUpto)) return
+    c.readUpto = upto
+    c.unread = shown(c.key) ? 0 : Math.min(c.unread, unreadAfter(c, upto, state.me))
+  }
+
+  /**
+   * A `read` frame: from me (another device; `with` the peer, or `group`), or from a peer
+   * (`with` = me: they have read my messages up to `upto`).
+   */
+  function applyRead(f) {
+    const g = groupIdOf(f.group)
+    if (!hasId({ id: f.upto })) return
+    if (!f.from || f.from === state.me) {
+      const c = g !== null ? groupConv(g) : typeof f.with === 'string' && f.with && f.with !== state.me ? conv(f.with) : null
+      if (c) noteMyRead(c, f.upto)
+    } else if (g !== null) {
+      // Not sent by today's server (group markers are fetched), but harmless to follow.
+      const c = state.convs.get(groupKey(g))
+      if (c?.reads) c.reads.set(f.from, maxId(c.reads.get(f.from), f.upto))
+    } else {
+      const c = conv(f.from)
+      c.peerRead = maxId(c.peerRead, f.upto)
+    }
+  }
+
+  /** Someone types: shown in a conversation I have (a typing frame makes none). */
+  function applyTyping(f, now) {
+    if (typeof f.from !== 'string' || !f.from || f.from === state.me) return
+    const g = groupIdOf(f.group)
+    const c = state.convs.get(g !== null ? groupKey(g) : userKey(f.from))
+    if (c) noteTyping(c, f.from, now)
+  }
+
+  /** Drops expired typing; returns the next expiry (ms) or null. */
+  function expireTyping(now) {
+    let next = null
+    for (const c of state.convs.values()) {
+      if (!c.typing.size) continue
+      const n = sweepTyping(c, now)
+      if (n !== null && (next === null || n < next)) next = n
+    }
+    return next
+  }
+
+  function applyRevision(f) {
+    if (!hasId(f)) return
+    const msg = byId.get('m' + f.id)
+    if (f.type === 'recall') {
+      if (msg) recallMessage(msg)
+      else recalledIds.add(String(f.id))
+    } else if (msg) editMessage(msg, f.content, f.eid)
+    else if (!editsOf.has(String(f.id)) || upTo(editsOf.get(String(f.id)).eid, f.eid)) editsOf.set(String(f.id), { content: f.content, eid: f.eid })
+  }
+
+  /** The message with this id, if loaded (reactive: a later load shows up). */
+  function lookup(id) {
+    return id === undefined || id === null ? undefined : byId.get('m' + id)
+  }
+
+  /** GET /api/groups/{id}/reads: [{name, upto}...]. */
+  function setGroupReads(id, reads) {
+    const c = groupConv(id)
+    c.reads = new Map((reads || []).filter((r) => r && typeof r.name === 'string' && hasId({ id: r.upto })).map((r) => [r.name, r.upto]))
+  }
+
+  /**
+   * What to tell the server I have read: the open, visible conversation, when something from
+   * others in it is newer than my marker. {key, conv, upto} or null.
+   */
+  function readTarget() {
+    const c = state.active && state.convs.get(state.active)
+    if (!c || !state.visible || c.gone || !needsRead(c, state.me)) return null
+    return { key: c.key, conv: c, upto: newestId(c) }
+  }
+
   /**
    * A message typed here, shown at once as 'sending': `target` is a list of names (each
-   * recipient's conversation shows it) or {group: ID}.
+   * recipient's conversation shows it) or {group: ID}. `replyTo`: the id it quotes.
    */
-  function addLocal(content, target, cid) {
+  function addLocal(content, target, cid, { replyTo } = {}) {
     const group = Array.isArray(target) ? null : groupIdOf(target?.group)
     const peers = Array.isArray(target) ? [...new Set(target.filter((n) => n && n !== state.me))] : []
     const msg = reactive({
@@ -291,7 +425,10 @@ export function createChatCore(me = '') {
       content,
       ts: Date.now(),
       status: 'sending',
-      localOrder: ++localCounter
+      localOrder: ++localCounter,
+      replyTo: replyTo ?? undefined,
+      edited: false,
+      recalled: false
     })
     byCid.set(cid, msg)
     if (group !== null) place(groupConv(group), msg)
@@ -315,16 +452,32 @@ export function createChatCore(me = '') {
     for (const item of list || []) {
       if (!item || typeof item !== 'object') continue
       if (typeof item.with === 'string' && item.with) {
-        conv(item.with)
+        const c = conv(item.with)
         if (item.last) ingest(item.last, { keys: [userKey(item.with)] })
+        serverCounts(c, item)
       } else if (groupIdOf(item.group) !== null && typeof item.group !== 'object') {
         const id = groupIdOf(item.group)
-        groupConv(id)
+        const c = groupConv(id)
         if (!state.groups.has(id) && typeof item.name === 'string')
           state.groups.set(id, { id, name: item.name, owner: '', admins: [], members: [], count: 0, partial: true })
         if (item.last) ingest({ ...item.last, group: id }, { keys: [groupKey(id)] })
+        serverCounts(c, item)
       }
     }
+  }
+
+  /**
+   * The server's `unread` and `read_upto` of a conversation list entry. The count is as of the
+   * entry's `last`; what arrived live after it (and after my marker) was counted here and comes on top.
+   */
+  function serverCounts(c, item) {
+    if (hasId({ id: item.read_upto })) c.readUpto = maxId(c.readUpto, item.read_upto)
+    if (typeof item.unread !== 'number') return // an older server: the client's count stays
+    const after = maxId(item.last?.id, c.readUpto)
+    const later = c.messages.filter((m) => m.seenLive && fromOthers(m, state.me) && !upTo(m.id, after)).length
+    c.unread = shown(c.key) ? 0 : item.unread + later
+    // A resume replay of what the answer already counted must not count it again.
+    c.countedUpto = maxId(c.countedUpto, item.last?.id)
   }
 
   /** A counter to pass to setGroups: live events after it win over the HTTP answer. */
@@ -433,6 +586,14 @@ export function createChatCore(me = '') {
     setUsers,
     restoreUnread,
     title,
-    sortedConversations
+    sortedConversations,
+    lookup,
+    setGroupReads,
+    readTarget,
+    markRead: (key, upto) => {
+      const c = state.convs.get(key)
+      if (c) noteMyRead(c, upto)
+    },
+    expireTyping
   }
 }

@@ -1,5 +1,7 @@
 // Wires the chat rules (chat-core) to the network: the WebSocket connection, the HTTP
-// API, ack timeouts, and what must survive a reload (resume seq, unread counts).
+// API, ack timeouts, and what must survive a reload (resume seq, unread counts); and the
+// conversation state frames: read markers (sent for the open conversation, debounced),
+// typing (throttled out, expired in), recall and edit (with a cid, their refusals shown).
 import { reactive, watch } from 'vue'
 import { createChatCore } from './chat-core.js'
 import { Connection } from '../ws/connection.js'
@@ -8,8 +10,10 @@ import { makeCid } from '../utils/cid.js'
 import { makeStorage } from '../utils/storage.js'
 import { MAX_CONTENT_BYTES, MAX_FRAME_BYTES, MAX_RECIPIENTS, utf8Length } from './limits.js'
 import { groupKey, parseKey, userKey } from './keys.js'
+import { createThrottle, TYPING_SEND_MS } from './typing.js'
 
 export const HISTORY_PAGE = 30
+export const READ_DELAY = 300 // ms: a burst of messages makes one read frame
 
 export function createChatStore({
   api,
@@ -20,10 +24,17 @@ export function createChatStore({
   storage = makeStorage(),
   ackTimeout = 10000
 }) {
-  const core = createChatCore(session.state.name)
+  const freshListeners = new Set()
+  const core = createChatCore(session.state.name, { onFresh: (msg, key) => freshListeners.forEach((fn) => fn(msg, key)) })
   const { state } = core
-  const net = reactive({ conn: 'offline', nextRetryAt: 0, loadError: null })
+  // notice: the last refused recall / edit, {kind, code, n} (n tells two equal ones apart)
+  const net = reactive({ conn: 'offline', nextRetryAt: 0, loadError: null, notice: null })
   const ackTimers = new Map()
+  const actions = new Map() // cid -> {kind: 'recall' | 'edit', id, timer}: waiting for their frame
+  const typingAllowed = createThrottle(TYPING_SEND_MS)
+  let readTimer = null
+  let typingTimer = null
+  let notices = 0
   const stopWatch = []
   let conn = null
   let listSeen = false // a loginlist frame arrived: it is newer than any GET /api/loginlist
@@ -86,7 +97,12 @@ export function createChatStore({
     conn = null
     for (const t of ackTimers.values()) clearTimeout(t)
     ackTimers.clear()
+    for (const a of actions.values()) clearTimeout(a.timer)
+    actions.clear()
     clearTimeout(usersTimer)
+    clearTimeout(readTimer)
+    clearTimeout(typingTimer)
+    readTimer = typingTimer = null
     stopWatch.splice(0).forEach((w) => w())
   }
 
@@ -114,6 +130,7 @@ export function createChatStore({
     try {
       core.loadConversations(await authed((t) => api.conversations(t)))
       net.loadError = null
+      scheduleRead()
     } catch (e) {
       net.loadError = e.code
     }
@@ -170,6 +187,8 @@ export function createChatStore({
 
   function onFrame(f, info) {
     const tag = core.applyFrame(f, info)
+    if (tag === 'message' || tag === 'group' || tag === 'ok') scheduleRead()
+    if (tag === 'typing' || tag === 'message') expireTypingLater()
     if (tag === 'ok') {
       // A push only comes when the list changes; a second tab of an online user gets none.
       refreshOnline()
@@ -183,9 +202,14 @@ export function createChatStore({
       if (f.from && f.from !== state.me && !state.users.includes(f.from)) refreshUsersSoon()
       const g = f.group === undefined || f.group === null || f.group === '' ? null : String(f.group)
       if (g !== null && !state.groups.get(g)?.name) fetchGroup(g)
+    } else if (tag === 'error' && actions.has(f.cid)) {
+      notify(takeAction(f.cid).kind, f.code || 'error')
     } else if (tag === 'ack' || (tag === 'error' && f.cid)) {
       clearTimeout(ackTimers.get(f.cid))
       ackTimers.delete(f.cid)
+    } else if (tag === 'recall' || tag === 'edit') {
+      // The confirmation of mine (the frame comes to the sending connection too).
+      for (const [cid, a] of [...actions]) if (a.kind === tag && String(a.id) === String(f.id)) takeAction(cid)
     } else if (tag === 'loginlist') {
       listSeen = true
       if ((f.content?.names || []).some((n) => !state.users.includes(n))) refreshUsersSoon()
@@ -214,6 +238,7 @@ export function createChatStore({
     const frame = msg.group !== null && msg.group !== undefined
       ? { type: 'normal', content: msg.content, group: msg.group, cid: msg.cid }
       : { type: 'normal', content: msg.content, to: msg.to, cid: msg.cid }
+    if (msg.replyTo !== undefined && msg.replyTo !== null) frame.reply_to = msg.replyTo
     // An oversized frame would get the socket closed (1009), and the resend after the
     // reconnect would close it again: refuse it here instead.
     if (utf8Length(JSON.stringify(frame)) > MAX_FRAME_BYTES) return core.fail(msg.cid, 'too_large')
@@ -229,17 +254,21 @@ export function createChatStore({
     )
   }
 
+  const tidy = (text) => text.replace(/^\s*\n|\s+$/g, '')
+
   /**
    * Send `text` to one or several users (`target` a list of names) or to a group
-   * ({group: ID}); returns the local message (null: nothing sent).
+   * ({group: ID}), quoting message `replyTo` if given; returns the local message (null:
+   * nothing sent).
    */
-  function send(text, target) {
-    const content = text.replace(/^\s*\n|\s+$/g, '')
+  function send(text, target, { replyTo } = {}) {
+    const content = tidy(text)
     const many = Array.isArray(target) ? target.length : 0
     if (!content.trim() || utf8Length(content) > MAX_CONTENT_BYTES || many > MAX_RECIPIENTS) return null
     if (!Array.isArray(target) && (target?.group === undefined || target.group === null)) return null
-    const msg = core.addLocal(content, target, makeCid())
+    const msg = core.addLocal(content, target, makeCid(), { replyTo })
     if (Array.isArray(target) && !msg.to.length) return null
+    for (const key of msg.group !== null ? [groupKey(msg.group)] : msg.to.map(userKey)) typingAllowed.reset(key)
     transmit(msg)
     return msg
   }
@@ -258,6 +287,7 @@ export function createChatStore({
       const answer = await authed((t) => api.history(t, target, { before, limit: HISTORY_PAGE }))
       core.mergeHistory(key, answer, { firstPage: !older })
       c.historyError = false
+      scheduleRead()
     } catch (e) {
       if (c.kind === 'group' && (e.status === 403 || e.status === 404)) {
         // A former member (or a deleted group): what this tab has is all there is to see.
@@ -278,6 +308,84 @@ export function createChatStore({
     const c = key && core.byKey(key)
     if (c && !c.historyLoaded) loadHistory(key)
     if (c?.kind === 'group' && !c.gone && state.groups.get(c.group)?.partial !== false) fetchGroup(c.group)
+    if (c?.kind === 'group' && !c.gone) fetchReads(c.group)
+    scheduleRead()
+  }
+
+  function setVisible(v) {
+    core.setVisible(v)
+    if (!v) return
+    scheduleRead()
+    const c = state.active && state.convs.get(state.active)
+    if (c?.kind === 'group' && !c.gone) fetchReads(c.group) // markers may have moved meanwhile
+  }
+
+  // Read markers: once a burst of frames is over, tell the server how far the open, visible
+  // conversation is read (only when something from others is newer than my marker).
+  function scheduleRead() {
+    if (readTimer) return
+    readTimer = setTimeout(() => {
+      readTimer = null
+      const r = core.readTarget()
+      if (!r) return
+      const frame = r.conv.kind === 'group' ? { type: 'read', group: r.conv.group, upto: r.upto } : { type: 'read', with: r.conv.peer, upto: r.upto }
+      if (conn?.send(frame)) core.markRead(r.key, r.upto) // else the next ok tries again
+    }, READ_DELAY)
+  }
+
+  /** Who in a group has read how far (for "read by N" on my messages). */
+  async function fetchReads(id) {
+    try {
+      core.setGroupReads(id, await authed((t) => api.groupReads(t, id)))
+    } catch {
+      /* no "read by" then: nothing is claimed that is not known */
+    }
+  }
+
+  /** The user types in conversation `key`: a typing frame, at most one per 3 s. */
+  function typing(key) {
+    const c = core.byKey(key)
+    if (!c || c.gone || net.conn !== 'connected' || !typingAllowed(key, Date.now())) return
+    conn?.send(c.kind === 'group' ? { type: 'typing', group: c.group } : { type: 'typing', to: [c.peer] })
+  }
+
+  function expireTypingLater() {
+    clearTimeout(typingTimer)
+    const next = core.expireTyping(Date.now())
+    typingTimer = next === null ? null : setTimeout(expireTypingLater, Math.max(0, next - Date.now()) + 20)
+  }
+
+  // Recall and edit: sent with a cid, so a refusal (`error` with the cid) can be explained;
+  // the `recall` / `edit` frame that comes back is the confirmation and changes the message.
+  function revise(kind, msg, content) {
+    if (!msg || msg.id === undefined || msg.id === null) return false
+    const cid = makeCid()
+    const frame = kind === 'recall' ? { type: 'recall', id: msg.id, cid } : { type: 'edit', id: msg.id, content, cid }
+    if (kind === 'edit' && utf8Length(content) > MAX_CONTENT_BYTES) return notify(kind, 'too_large')
+    if (!conn?.send(frame)) return notify(kind, 'offline')
+    actions.set(cid, { kind, id: msg.id, timer: setTimeout(() => {
+      actions.delete(cid)
+      notify(kind, 'timeout')
+    }, ackTimeout) })
+    return true
+  }
+
+  function takeAction(cid) {
+    const a = actions.get(cid)
+    clearTimeout(a?.timer)
+    actions.delete(cid)
+    return a || {}
+  }
+
+  function notify(kind, code) {
+    net.notice = { kind: kind || 'edit', code, n: ++notices }
+    return false
+  }
+
+  function edit(msg, text) {
+    const content = tidy(text)
+    if (!content.trim() || content === msg.content) return false
+    return revise('edit', msg, content)
   }
 
   // Group changes. Each answers the group as it is now; the event frame that follows
@@ -333,7 +441,17 @@ export function createChatStore({
     deleteGroup,
     loadGroups,
     refreshGroup: fetchGroup,
-    setVisible: core.setVisible,
+    setVisible,
+    typing,
+    recall: (msg) => revise('recall', msg),
+    edit,
+    clearNotice: () => (net.notice = null),
+    lookup: core.lookup,
+    /** fn(msg, key) for each message from someone else arriving live for the first time. */
+    onFresh: (fn) => {
+      freshListeners.add(fn)
+      return () => freshListeners.delete(fn)
+    },
     retryNow: () => conn?.retryNow(),
     refreshUsers,
     conversations: core.sortedConversations

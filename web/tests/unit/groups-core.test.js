@@ -18,14 +18,18 @@ describe('groups: the conversation model', () => {
     expect(core.state.lastSeq).toBe(3)
   })
 
-  it('a created event makes the group known, with a timeline line and no unread', () => {
+  it('a created event makes the group known, with a timeline line, unread as the server counts it', () => {
     const core = createChatCore('bob')
     core.applyFrame(gevent(1, 'created', 'alice', []))
     const c = core.state.convs.get('g:7')
     expect(core.state.groups.get('7')).toMatchObject({ name: 'Hikers', owner: 'alice', members: ['alice', 'bob', 'carol'] })
     expect(core.title(c)).toBe('Hikers')
     expect(items(core)).toEqual(['[created]'])
-    expect(c.unread).toBe(0)
+    // GET /api/conversations counts "messages and group events from others": a live tab too
+    expect(c.unread).toBe(1)
+    const mine = createChatCore('alice')
+    mine.applyFrame(gevent(1, 'created', 'alice', []))
+    expect(mine.state.convs.get('g:7').unread).toBe(0) // my own event
     expect(c.gone).toBe(null)
     expect(core.state.lastSeq).toBe(1)
   })
@@ -51,7 +55,7 @@ describe('groups: the conversation model', () => {
     core.applyFrame(gmsg(5, 'alice', 'five')) // a resume replay
     expect(items(core)).toEqual(['[created]', 'carol: three', '[added]', 'alice: five'])
     expect(core.oldestId('g:7')).toBe(2)
-    expect(core.state.convs.get('g:7').unread).toBe(1) // history never counts
+    expect(core.state.convs.get('g:7').unread).toBe(2) // the live message and event; history never counts
   })
 
   it('a removal of me marks the group gone and keeps the line; other removals do not', () => {
@@ -111,8 +115,8 @@ describe('groups: the conversation model', () => {
     core.setActive(null)
     core.applyFrame(gmsg(3, 'alice', 'unseen'))
     core.applyFrame(gmsg(3, 'alice', 'unseen')) // a duplicate does not count
-    core.applyFrame(gevent(4, 'added', 'alice', ['dave'])) // events do not count
-    expect(core.state.convs.get('g:7').unread).toBe(1)
+    core.applyFrame(gevent(4, 'added', 'alice', ['dave'])) // an event from others counts, as on the server
+    expect(core.state.convs.get('g:7').unread).toBe(2)
   })
 
   it('lists groups from /api/conversations with their name and last item', () => {

@@ -214,7 +214,7 @@ describe('chat store: a classic first socket is replaced by a resuming one', () 
     second.frame({ type: 'normal', id: 51, seq: 13, ts: 2, from: 'bob', content: 'mine', cid: m.cid, to: ['bob'] })
     expect(chat.state.lastSeq).toBe(13)
     expect(chat.state.convs.get('g:7').messages.map((x) => x.event || x.content)).toEqual(['added', 'live'])
-    expect(chat.state.convs.get('g:7').unread).toBe(1)
+    expect(chat.state.convs.get('g:7').unread).toBe(2) // the event and the message, once each
     expect(chat.net.conn).toBe('connected')
     chat.send('on the new socket', ['bob'])
     expect(second.sent.at(-1)).toMatchObject({ content: 'on the new socket' })
