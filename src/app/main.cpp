@@ -6,11 +6,13 @@
 
 #include <iostream>
 
+#include "app/maintenance_cli.hpp"
 #include "app/server.hpp"
 #include "config/config.hpp"
 #include "util/logging.hpp"
 
 int main(int argc, char** argv) {
+  if (auto status = parley::app::run_maintenance(argc, argv)) return *status;
   int exit_code = 0;
   auto config = parley::config::load_config(argc, argv, exit_code);
   if (!config) return exit_code;
