@@ -119,6 +119,7 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
     if (path == "/api/user" && m == "GET") return do_user(req, std::move(respond));
     if (path == "/api/logout" && m == "POST") return do_logout(req, std::move(respond));
+    if (path == "/api/password" && m == "POST") return do_password(req, ip, std::move(respond));
     if (path == "/api/history" && m == "GET") return do_history(req, std::move(respond));
     if (path == "/api/conversations" && m == "GET")
       return do_conversations(req, std::move(respond));
@@ -129,9 +130,9 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
       return respond(code_response(path == "/api/groups" ? 405 : 404, code::kBadFormat,
                                    "no such group endpoint or method"));
     }
-    static const char* known[] = {"/api/register",  "/api/login",        "/api/list",
-                                  "/api/loginlist", "/api/user",         "/api/logout",
-                                  "/api/history",   "/api/conversations"};
+    static const char* known[] = {"/api/register",  "/api/login",         "/api/list",
+                                  "/api/loginlist", "/api/user",          "/api/logout",
+                                  "/api/history",   "/api/conversations", "/api/password"};
     for (const char* k : known)
       if (path == k) return respond(code_response(405, code::kBadFormat, "method not allowed"));
     return respond(code_response(404, code::kNotFound, "not found"));

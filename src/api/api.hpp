@@ -47,6 +47,8 @@ class Api final : public protocol::HttpHandler {
   void do_login(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
   void do_user(const protocol::HttpRequest& req, Responder respond);
   void do_logout(const protocol::HttpRequest& req, Responder respond);
+  // password_change.cpp
+  void do_password(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
   void do_history(const protocol::HttpRequest& req, Responder respond);
   void do_conversations(const protocol::HttpRequest& req, Responder respond);
   void do_names(bool online, Responder respond);

@@ -88,6 +88,10 @@ class Store {
                             Callback<Empty> done) = 0;
   // Bumps the user's token generation; returns the new one. The sink hears of it first.
   virtual void revoke_all_tokens(UserId user, Callback<std::int64_t> done) = 0;
+  // Replaces the user's password hash and, in the same step, revokes every token (as
+  // revoke_all_tokens; returns the new generation). kNotFound for an unknown user.
+  virtual void set_password(UserId user, std::string password_hash,
+                            Callback<std::int64_t> done) = 0;
   virtual void load_revocations(Callback<RevocationState> done) = 0;
 
   // ---- groups ----

@@ -1020,9 +1020,18 @@ void RedisStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
 }
 
 void RedisStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
+  set_password(user, {}, std::move(done));
+}
+
+// An empty hash keeps the password (revoke_all_tokens).
+void RedisStore::set_password(UserId user, std::string password_hash, Callback<std::int64_t> done) {
   auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
   enqueue(Job{nullptr,
               [=, this](RedisConnection& c) -> std::function<void()> {
+                if (as_int(c.command({"EXISTS", ukey(user, "profile")}).get()) == 0)
+                  return [cb] { (*cb)(StoreError::kNotFound); };
+                if (!password_hash.empty())
+                  c.command({"HSET", ukey(user, "profile"), "password_hash", password_hash});
                 std::int64_t gen =
                     as_int(c.command({"HINCRBY", ukey(user, "profile"), "token_gen", "1"}).get());
                 c.command({"HSET", kGenerations, std::to_string(user), std::to_string(gen)});

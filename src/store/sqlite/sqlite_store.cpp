@@ -1060,9 +1060,19 @@ void SqliteStore::revoke_token(UserId user, std::string jti, std::int64_t exp,
 }
 
 void SqliteStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
+  set_password(user, {}, std::move(done));
+}
+
+// An empty hash keeps the password (revoke_all_tokens).
+void SqliteStore::set_password(UserId user, std::string password_hash,
+                               Callback<std::int64_t> done) {
   auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
   enqueue(Job{std::nullopt,
               [=, this]() -> std::function<void()> {
+                if (!password_hash.empty()) {
+                  Statement update(db_, "UPDATE users SET password_hash=?2 WHERE id=?1");
+                  update.bind(1, user).bind(2, password_hash).run();
+                }
                 bump_gen_.bind(1, user).run();
                 read_gen_.bind(1, user);
                 bool found = read_gen_.step();

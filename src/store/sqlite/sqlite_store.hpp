@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   void group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) override;
   void revoke_token(UserId user, std::string jti, std::int64_t exp, Callback<Empty> done) override;
   void revoke_all_tokens(UserId user, Callback<std::int64_t> done) override;
+  void set_password(UserId user, std::string password_hash, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
   void ping(Callback<Empty> done) override;
 
