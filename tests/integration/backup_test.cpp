@@ -21,16 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& args, int& status) {
-  std::string cmd = parley_binary() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  status = ::pclose(p);
-  return out;
-}
-
 TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
   ServerProcess server;
   Http http{server.port()};
@@ -60,7 +50,7 @@ TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
   TempDir dir;
   std::string dest = dir.path() + "/backup";
   int status = -1;
-  std::string out = run("backup " + dest + " --data " + server.data_dir(), status);
+  std::string out = run_parley("backup " + dest + " --data " + server.data_dir(), status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("backed up"), std::string::npos) << out;
   stop = true;
@@ -69,16 +59,16 @@ TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
   EXPECT_EQ(fs::status(dest + "/parley.db").permissions() & fs::perms::others_read, fs::perms::none)
       << "password hashes are inside";
 
-  out = run("check " + dest, status);
+  out = run_parley("check " + dest, status);
   EXPECT_EQ(status, 0) << out;
-  out = run("backup " + dest + " --data " + server.data_dir(), status);
+  out = run_parley("backup " + dest + " --data " + server.data_dir(), status);
   EXPECT_NE(status, 0) << "an existing destination is refused";
 
   // Restore into a fresh folder and serve it: everything acknowledged before the backup began.
   ServerProcess restored;
   restored.stop();
   fs::remove_all(restored.data_dir());
-  out = run("restore " + dest + " --data " + restored.data_dir(), status);
+  out = run_parley("restore " + dest + " --data " + restored.data_dir(), status);
   ASSERT_EQ(status, 0) << out;
   restored.start();
   Http http2{restored.port()};
@@ -98,7 +88,7 @@ TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
   EXPECT_GE(have.size(), before);
 
   // Restoring over a live database is refused; a corrupt backup is refused and reported.
-  out = run("restore " + dest + " --data " + server.data_dir(), status);
+  out = run_parley("restore " + dest + " --data " + server.data_dir(), status);
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("exists"), std::string::npos) << out;
   std::string bad = dir.path() + "/bad";
@@ -110,19 +100,19 @@ TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
     std::string junk(8192, '\x5a');
     f.write(junk.data(), std::streamsize(junk.size()));
   }
-  out = run("check " + bad, status);
+  out = run_parley("check " + bad, status);
   EXPECT_NE(status, 0) << out;
   TempDir target;
-  out = run("restore " + bad + " --data " + target.path() + "/d", status);
+  out = run_parley("restore " + bad + " --data " + target.path() + "/d", status);
   EXPECT_NE(status, 0) << out;
   EXPECT_NE(out.find("refusing"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(target.path() + "/d/parley.db"));
   std::ofstream(dir.path() + "/text.db") << "not a database at all\n";
-  out = run("check " + dir.path() + "/text.db", status);
+  out = run_parley("check " + dir.path() + "/text.db", status);
   EXPECT_NE(status, 0);
-  out = run("check " + dir.path() + "/nothing-here", status);
+  out = run_parley("check " + dir.path() + "/nothing-here", status);
   EXPECT_NE(status, 0);
-  out = run("backup", status);
+  out = run_parley("backup", status);
   EXPECT_NE(status, 0) << "a destination is required";
 }
 

@@ -12,19 +12,9 @@
 namespace parley::testing {
 namespace {
 
-std::string run(const std::string& args, int& status) {
-  std::string cmd = parley_binary() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  status = ::pclose(p);
-  return out;
-}
-
 TEST(Cli, HelpExplainsTheFlags) {
   int status = -1;
-  std::string out = run("--help", status);
+  std::string out = run_parley("--help", status);
   EXPECT_EQ(status, 0);
   for (const char* flag : {"--config", "--host", "--port", "--data"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
@@ -32,25 +22,25 @@ TEST(Cli, HelpExplainsTheFlags) {
 
 TEST(Cli, RejectsBadFlagsAndBadConfig) {
   int status = 0;
-  run("--port notanumber", status);
+  run_parley("--port notanumber", status);
   EXPECT_NE(status, 0);
   TempDir dir;
   std::ofstream(dir.path() + "/bad.yaml") << "limits: [1, 2\n";
-  std::string out = run("--config " + dir.path() + "/bad.yaml", status);
+  std::string out = run_parley("--config " + dir.path() + "/bad.yaml", status);
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("config"), std::string::npos);
   std::ofstream(dir.path() + "/bad2.yaml") << "port: banana\n";
-  out = run("--config " + dir.path() + "/bad2.yaml", status);
+  out = run_parley("--config " + dir.path() + "/bad2.yaml", status);
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("port"), std::string::npos);
   std::ofstream(dir.path() + "/typo.yaml") << "port: 9000\nlimits:\n  max_frame_byte: 1\n";
-  out = run("--config " + dir.path() + "/typo.yaml", status);
+  out = run_parley("--config " + dir.path() + "/typo.yaml", status);
   EXPECT_NE(status, 0) << "an unknown key refuses to start";
   EXPECT_NE(out.find("unknown key 'max_frame_byte'"), std::string::npos) << out;
   EXPECT_NE(out.find("line 3"), std::string::npos) << out;
-  run("--config /nonexistent.yaml", status);
+  run_parley("--config /nonexistent.yaml", status);
   EXPECT_NE(status, 0);
-  out = run("--rate -1", status);  // flags are range-checked like the file
+  out = run_parley("--rate -1", status);  // flags are range-checked like the file
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("messages_per_second"), std::string::npos);
 }

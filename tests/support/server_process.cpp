@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "support/server_process.hpp"
 
+#include <cstdio>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -50,6 +52,16 @@ TempDir::~TempDir() {
 std::string parley_binary() {
   if (const char* p = std::getenv("PARLEY_BIN")) return p;
   return PARLEY_BIN_DEFAULT;
+}
+
+std::string run_parley(const std::string& args, int& status) {
+  std::string cmd = parley_binary() + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  status = ::pclose(p);
+  return out;
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> args, bool fast_defaults)

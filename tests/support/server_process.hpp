@@ -51,5 +51,8 @@ class ServerProcess {
 
 // Path of the parley binary under test (PARLEY_BIN env, else the build's).
 std::string parley_binary();
+// Runs `parley ARGS` to completion (a command such as `backup`, or flags that make it exit);
+// returns what it printed (stdout and stderr) and sets `status` to its wait status.
+std::string run_parley(const std::string& args, int& status);
 
 }  // namespace parley::testing
