@@ -226,6 +226,69 @@ TEST_F(InboxIndexTest, AFailingIndexWriteCostsNoMessage) {
   expect_contents(inbox(b, 0, true), "a", 0, 3);
 }
 
+// A store of schema 3 kept read markers in the `read_markers` table; the read log folds them in
+// at start, and they survive the first snapshot (which empties the old table).
+TEST_F(InboxIndexTest, ReadMarkersOfTheOldTableAreKept) {
+  open(db(), 3);
+  UserId a = user("a"), b = user("b");
+  send(a, "a", {"b"}, 0);
+  sink.wait_for(1);
+  MessageId id = 0;
+  {
+    std::lock_guard l(sink.m);
+    id = sink.committed.at(0).id;
+  }
+  store.reset();
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
+    Statement(h, "INSERT INTO read_markers(user, conv, upto) VALUES(?1, ?2, ?3)")
+        .bind(1, b)
+        .bind(2, "u" + std::to_string(a))
+        .bind(3, id)
+        .run();
+    sqlite3_close_v2(h);
+  }
+  auto marker = [&] {
+    auto convs = wait<std::vector<Conversation>>([&](auto cb) { store->conversations(b, 10, cb); });
+    return convs.empty() ? MessageId(-1) : convs[0].read_upto;
+  };
+  open(db(), 3);
+  EXPECT_EQ(marker(), id);
+  // Past the snapshot threshold (4,096 changes): the old table is emptied, the marker stays.
+  std::vector<std::string> names;
+  for (int i = 0; i < 70; ++i) names.push_back("p" + std::to_string(i)), user(names.back());
+  std::vector<UserId> ids;
+  for (const auto& n : names)
+    ids.push_back(wait<UserRecord>([&](auto cb) { store->find_user(n, cb); }).id);
+  std::size_t notices = 1;
+  // Two rounds over 70 x 69 conversations (the second raises every marker again): more changes
+  // than markers.
+  for (int round = 0; round < 2; ++round) {
+    send(a, "a", {"b"}, 1 + round);  // a newer message to read up to
+    ++notices;
+    for (int i = 0; i < 70; ++i)
+      for (int j = 0; j < 70; ++j)
+        if (i != j) {
+          SendRequest r{ids[i], names[i], {names[j]}, "", "", 1};
+          r.kind = EntryKind::kRead;
+          r.ref = id + 1000000;  // clamped to the newest message
+          store->submit(r);
+          ++notices;
+        }
+    sink.wait_for(notices);
+  }
+  open(db(), 3);
+  EXPECT_EQ(marker(), id);
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(db().c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+  Statement left(h, "SELECT COUNT(*) FROM read_markers");
+  left.step();
+  EXPECT_EQ(left.int64(0), 0) << "folded into the read log";
+  left = Statement();
+  sqlite3_close_v2(h);
+}
+
 // Random sends, reads, clean restarts and crashes (a copy of the files taken while the store
 // runs), checked against a plain model of every inbox after each step.
 TEST_F(InboxIndexTest, RandomOperationsMatchAModelAcrossIndexWritesRestartsAndCrashes) {
