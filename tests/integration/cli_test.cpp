@@ -2,7 +2,6 @@
 // The command line and the configuration file.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
