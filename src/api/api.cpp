@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "api/api.hpp"
 
+#include "api/new_password.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -33,6 +35,7 @@ constexpr int kMaxHashesWaiting = 64;
 
 struct Credentials {
   std::string name, password;
+  std::string invite;  // register only, optional
 };
 
 // The classic body {"name","password"}; nullopt when it is not that.
@@ -44,7 +47,10 @@ std::optional<Credentials> parse_credentials(const std::string& body) {
   const json::value* n = o.if_contains("name");
   const json::value* p = o.if_contains("password");
   if (!n || !p || !n->is_string() || !p->is_string()) return std::nullopt;
-  return Credentials{std::string(n->get_string()), std::string(p->get_string())};
+  Credentials c{std::string(n->get_string()), std::string(p->get_string()), {}};
+  if (const json::value* i = o.if_contains("invite"); i && i->is_string())
+    c.invite = std::string(i->get_string());
+  return c;
 }
 
 HttpResponse unavailable() {
@@ -78,6 +84,8 @@ Api::Api(hub::Services& svc, std::string web_dir)
     : svc_(svc),
       files_(web_dir),
       groups_(*svc.store, svc.config.limits.max_group_members),
+      profiles_(*svc.store),
+      admin_(svc, [this](std::function<void()> work) { return run_hash(std::move(work)); }),
       throttle_(svc.config.limits.login_failures_per_minute),
       address_throttle_(svc.config.limits.login_failures_per_minute * kAddressFactor),
       hash_pool_(svc.config.limits.hash_concurrency) {}
@@ -117,7 +125,21 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     if (path == "/api/login" && m == "POST") return do_login(req, ip, std::move(respond));
     if (path == "/api/list" && m == "GET") return do_names(false, std::move(respond));
     if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
-    if (path == "/api/user" && m == "GET") return do_user(req, std::move(respond));
+    if (path == "/api/registration" && m == "GET") {
+      std::string body = "{\"code\":\"2000\",\"registration\":\"" +
+                         std::string(config::registration_name(svc_.config.registration)) + "\"}";
+      return respond(json_response(200, std::move(body)));
+    }
+    if (path == "/api/account/delete" && m == "POST")
+      return do_delete_account(req, ip, std::move(respond));
+    if (path == "/api/user" || path == "/api/profile" || path == "/api/profiles" ||
+        path.rfind("/api/admin/", 0) == 0) {
+      auto claims = authorize(req);
+      if (!claims) return respond(unauthorized());
+      if (path.rfind("/api/admin/", 0) == 0) return admin_.handle(req, *claims, std::move(respond));
+      if (profiles_.handle(req, *claims, respond)) return;
+      return respond(code_response(405, code::kBadFormat, "method not allowed"));
+    }
     if (path == "/api/logout" && m == "POST") return do_logout(req, std::move(respond));
     if (path == "/api/password" && m == "POST") return do_password(req, ip, std::move(respond));
     if (path == "/api/history" && m == "GET") return do_history(req, std::move(respond));
@@ -130,9 +152,10 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
       return respond(code_response(path == "/api/groups" ? 405 : 404, code::kBadFormat,
                                    "no such group endpoint or method"));
     }
-    static const char* known[] = {"/api/register",  "/api/login",         "/api/list",
-                                  "/api/loginlist", "/api/user",          "/api/logout",
-                                  "/api/history",   "/api/conversations", "/api/password"};
+    static const char* known[] = {"/api/register",      "/api/login",    "/api/list",
+                                  "/api/loginlist",     "/api/logout",   "/api/history",
+                                  "/api/conversations", "/api/password", "/api/registration",
+                                  "/api/account/delete"};
     for (const char* k : known)
       if (path == k) return respond(code_response(405, code::kBadFormat, "method not allowed"));
     return respond(code_response(404, code::kNotFound, "not found"));
@@ -156,6 +179,22 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
   respond(files_.serve(path));
 }
 
+Api::ThrottleKeys::ThrottleKeys(const std::string& name, const std::string& ip)
+    : name("n:" + name), pair("p:" + ip + "/" + name), address("i:" + ip) {}
+
+bool Api::throttled(const ThrottleKeys& k) {
+  std::int64_t now = util::mono_ms();
+  return throttle_.blocked(k.name, now) || throttle_.blocked(k.pair, now) ||
+         address_throttle_.blocked(k.address, now);
+}
+
+void Api::record_failure(const ThrottleKeys& k) {
+  std::int64_t now = util::mono_ms();
+  throttle_.record_failure(k.name, now);
+  throttle_.record_failure(k.pair, now);
+  address_throttle_.record_failure(k.address, now);
+}
+
 bool Api::run_hash(std::function<void()> work) {
   if (hashes_waiting_.fetch_add(1) >= kMaxHashesWaiting) {
     hashes_waiting_.fetch_sub(1);
@@ -174,21 +213,38 @@ bool Api::run_hash(std::function<void()> work) {
 
 void Api::do_register(const HttpRequest& req, Responder respond) {
   auto cred = parse_credentials(req.body);
-  if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
+  // '~' starts the names of deleted accounts (store::deleted_name).
+  if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password) ||
+      cred->name.front() == '~')
     return respond(code_response(200, code::kBadFormat,
-                                 "格式错误: name 1-20 characters, password 3-20 characters"));
+                                 "格式错误: name 1-20 characters (not starting with ~), "
+                                 "password 3-20 characters"));
+  auto policy = svc_.config.registration;
+  if (policy == config::Registration::kClosed)
+    return respond(code_response(200, code::kRegistrationClosed,
+                                 "注册已关闭 (registration is closed: ask an administrator)"));
+  if (policy == config::Registration::kInvite && (cred->invite.empty() || cred->invite.size() > 64))
+    return respond(code_response(200, code::kInviteInvalid,
+                                 "需要邀请码 (an invite code is needed to register)"));
+  if (policy != config::Registration::kInvite) cred->invite.clear();
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
   bool queued = run_hash([this, cred = std::move(*cred), shared_respond] {
-    auth::PasswordCost cost;
-    if (svc_.config.hash_cost == config::HashCost::kFast) cost = {1, 64 * 1024};
-    std::string hash = auth::hash_password(cred.password, cost);
-    svc_.store->create_user(cred.name, std::move(hash), [shared_respond, name = cred.name](auto r) {
+    store::NewAccount account{cred.name, hash_new_password(svc_.config, cred.password), cred.invite,
+                              store::Role::kUser};
+    svc_.store->create_account(std::move(account), [shared_respond, name = cred.name](auto r) {
       if (std::get_if<store::UserId>(&r)) {
         spdlog::info("registered user '{}'", name);
         return (*shared_respond)(code_response(200, code::kOk, "注册成功 (registered)"));
       }
-      if (std::get<store::StoreError>(r) == store::StoreError::kNameTaken)
+      auto e = std::get<store::StoreError>(r);
+      if (e == store::StoreError::kNameTaken)
         return (*shared_respond)(code_response(200, code::kNameTaken, "用户名已存在 (name taken)"));
+      if (e == store::StoreError::kNameReserved)
+        return (*shared_respond)(code_response(
+            200, code::kNameTaken, "用户名已被保留 (name reserved: a deleted account's)"));
+      if (e == store::StoreError::kInviteInvalid)
+        return (*shared_respond)(code_response(
+            200, code::kInviteInvalid, "邀请码无效 (invite code unknown, used up or expired)"));
       (*shared_respond)(code_response(503, code::kInternal,
                                       "注册失败: 存储暂不可用 (store unavailable), try again"));
     });
@@ -200,19 +256,13 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
   auto cred = parse_credentials(req.body);
   if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
     return respond(code_response(200, code::kBadFormat, "格式错误 (bad format)"));
-  std::int64_t now = util::mono_ms();
-  std::string name_key = "n:" + cred->name, pair_key = "p:" + ip + "/" + cred->name,
-              ip_key = "i:" + ip;
-  if (throttle_.blocked(name_key, now) || throttle_.blocked(pair_key, now) ||
-      address_throttle_.blocked(ip_key, now))
+  ThrottleKeys keys(cred->name, ip);
+  if (throttled(keys))
     return respond(code_response(429, code::kTooManyAttempts,
                                  "登录失败次数过多 (too many failed attempts), wait a minute"));
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
-  auto fail = [this, name_key, pair_key, ip_key](std::string_view c, std::string_view msg) {
-    std::int64_t t = util::mono_ms();
-    throttle_.record_failure(name_key, t);
-    throttle_.record_failure(pair_key, t);
-    address_throttle_.record_failure(ip_key, t);
+  auto fail = [this, keys](std::string_view c, std::string_view msg) {
+    record_failure(keys);
     return code_response(200, c, msg);
   };
   svc_.store->find_user(cred->name, [this, shared_respond, fail, password = cred->password](
@@ -227,6 +277,10 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
         [this, shared_respond, fail, password = std::move(password), user = std::move(user)] {
           if (!auth::verify_password(password, user.password_hash))
             return (*shared_respond)(fail(code::kWrongPassword, "密码错误 (wrong password)"));
+          // Told only to whoever knows the password.
+          if (user.banned)
+            return (*shared_respond)(
+                code_response(200, code::kBanned, "账号已被封禁 (this account is banned)"));
           auth::TokenClaims claims;
           claims.name = user.name;
           claims.uid = user.id;
@@ -235,7 +289,9 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
           spdlog::info("user '{}' logged in", user.name);
           std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
           util::append_json_string(body, user.name);
-          body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) + "}";
+          body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) +
+                  ",\"role\":\"" +
+                  (user.role == std::uint8_t(store::Role::kAdmin) ? "admin" : "user") + "\"}";
           (*shared_respond)(json_response(200, std::move(body)));
         });
     if (!queued)
@@ -262,15 +318,6 @@ std::optional<auth::TokenClaims> Api::authorize(const HttpRequest& req) const {
   auto claims = svc_.tokens->verify(token, util::now_s());
   if (!claims || svc_.revocations->is_revoked(*claims)) return std::nullopt;
   return claims;
-}
-
-void Api::do_user(const HttpRequest& req, Responder respond) {
-  auto claims = authorize(req);
-  if (!claims) return respond(unauthorized());
-  std::string body = "{\"code\":\"2000\",\"msg\":\"ok\",\"name\":";
-  util::append_json_string(body, claims->name);
-  body += '}';
-  respond(json_response(200, std::move(body)));
 }
 
 void Api::do_logout(const HttpRequest& req, Responder respond) {

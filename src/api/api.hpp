@@ -12,7 +12,9 @@
 #include <optional>
 #include <string>
 
+#include "api/admin_api.hpp"
 #include "api/group_api.hpp"
+#include "api/profile_api.hpp"
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -45,13 +47,24 @@ class Api final : public protocol::HttpHandler {
  private:
   void do_register(const protocol::HttpRequest& req, Responder respond);
   void do_login(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
-  void do_user(const protocol::HttpRequest& req, Responder respond);
   void do_logout(const protocol::HttpRequest& req, Responder respond);
   // password_change.cpp
   void do_password(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
   void do_history(const protocol::HttpRequest& req, Responder respond);
   void do_conversations(const protocol::HttpRequest& req, Responder respond);
   void do_names(bool online, Responder respond);
+
+  // account_deletion.cpp
+  void do_delete_account(const protocol::HttpRequest& req, const std::string& ip,
+                         Responder respond);
+
+  // Failed-login throttle keys of a name tried from an address.
+  struct ThrottleKeys {
+    ThrottleKeys(const std::string& name, const std::string& ip);
+    std::string name, pair, address;
+  };
+  bool throttled(const ThrottleKeys& keys);
+  void record_failure(const ThrottleKeys& keys);
 
   // The valid, unrevoked claims of the request's w-token (or Authorization: Bearer).
   std::optional<auth::TokenClaims> authorize(const protocol::HttpRequest& req) const;
@@ -61,6 +74,8 @@ class Api final : public protocol::HttpHandler {
   hub::Services& svc_;
   StaticFiles files_;
   GroupApi groups_;
+  ProfileApi profiles_;
+  AdminApi admin_;
   // Failed logins: per name and per (name, address) at the configured rate, per address at
   // kAddressFactor times it, so one person fumbling a password behind a shared address (an
   // office NAT) does not lock out everyone else there, while a guessing run is still slowed.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "api/group_api.hpp"
 
+#include "api/json_body.hpp"
+
 #include <boost/json.hpp>
 
 #include "protocol/client_frame.hpp"
@@ -19,8 +21,6 @@ using protocol::HttpResponse;
 using protocol::json_response;
 
 namespace {
-
-constexpr std::size_t kMaxNameBytes = 256;  // a user or group name in a request, before checks
 
 HttpResponse error_response(store::StoreError e) {
   switch (e) {
@@ -44,27 +44,6 @@ HttpResponse group_response(const store::Group& g) {
   store::append_group_json(body, g);
   body += '}';
   return json_response(200, std::move(body));
-}
-
-// The body as a JSON object, or nullopt.
-std::optional<json::object> body_object(const HttpRequest& req) {
-  json::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 4;
-  json::value v = json::parse(req.body, ec, {}, opts);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
-// A list of names; false when it is not an array of short strings of at most `max` entries.
-bool read_names(const json::value& v, std::size_t max, std::vector<std::string>& out) {
-  if (!v.is_array() || v.get_array().size() > max) return false;
-  for (const auto& n : v.get_array()) {
-    if (!n.is_string() || n.get_string().empty() || n.get_string().size() > kMaxNameBytes)
-      return false;
-    out.emplace_back(n.get_string());
-  }
-  return true;
 }
 
 // "/api/groups/12/members" -> 12, "members". id 0 when malformed.

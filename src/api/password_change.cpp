@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/api.hpp"
+#include "api/new_password.hpp"
 #include "auth/credentials.hpp"
 #include "auth/password.hpp"
 #include "auth/revocations.hpp"
@@ -50,31 +51,23 @@ void Api::do_password(const protocol::HttpRequest& req, const std::string& ip, R
       change->old_password.size() > 1024)
     return respond(code_response(
         400, code::kBadFormat, "need {\"old\":PASSWORD,\"new\":PASSWORD} (new: 3-20 characters)"));
-  std::int64_t now = util::mono_ms();
-  std::string name_key = "n:" + claims->name, pair_key = "p:" + ip + "/" + claims->name,
-              ip_key = "i:" + ip;
-  if (throttle_.blocked(name_key, now) || throttle_.blocked(pair_key, now) ||
-      address_throttle_.blocked(ip_key, now))
+  ThrottleKeys keys(claims->name, ip);
+  if (throttled(keys))
     return respond(code_response(429, code::kTooManyAttempts, "too many failed attempts"));
   auto shared = std::make_shared<Responder>(std::move(respond));
   auto user_claims = *claims;
-  svc_.store->find_user(claims->name, [this, shared, user_claims, name_key, pair_key, ip_key,
+  svc_.store->find_user(claims->name, [this, shared, user_claims, keys,
                                        change = std::move(*change)](auto r) mutable {
     auto* user = std::get_if<store::UserRecord>(&r);
     if (!user || user->id != user_claims.uid)
       return (*shared)(code_response(503, code::kUnavailable, "store unavailable, try again"));
-    bool queued = run_hash([this, shared, user_claims, name_key, pair_key, ip_key,
-                            change = std::move(change), hash = user->password_hash] {
+    bool queued = run_hash([this, shared, user_claims, keys, change = std::move(change),
+                            hash = user->password_hash] {
       if (!auth::verify_password(change.old_password, hash)) {
-        std::int64_t t = util::mono_ms();
-        throttle_.record_failure(name_key, t);
-        throttle_.record_failure(pair_key, t);
-        address_throttle_.record_failure(ip_key, t);
+        record_failure(keys);
         return (*shared)(code_response(403, code::kWrongPassword, "the old password is wrong"));
       }
-      auth::PasswordCost cost;
-      if (svc_.config.hash_cost == config::HashCost::kFast) cost = {1, 64 * 1024};
-      std::string new_hash = auth::hash_password(change.new_password, cost);
+      std::string new_hash = hash_new_password(svc_.config, change.new_password);
       svc_.store->set_password(
           user_claims.uid, std::move(new_hash), [this, shared, user_claims](auto g) {
             auto* gen = std::get_if<std::int64_t>(&g);

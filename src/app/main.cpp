@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "app/admin_cli.hpp"
 #include "app/maintenance_cli.hpp"
 #include "app/server.hpp"
 #include "config/config.hpp"
@@ -13,6 +14,7 @@
 
 int main(int argc, char** argv) {
   if (auto status = parley::app::run_maintenance(argc, argv)) return *status;
+  if (auto status = parley::app::run_admin(argc, argv)) return *status;
   int exit_code = 0;
   auto config = parley::config::load_config(argc, argv, exit_code);
   if (!config) return exit_code;

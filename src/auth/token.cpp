@@ -3,8 +3,8 @@
 
 #include <sodium.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <stdexcept>
 
 #include "util/base64.hpp"
@@ -18,16 +18,6 @@ namespace {
 const std::string& encoded_header() {
   static const std::string h = util::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
   return h;
-}
-
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                 raw.size());
-  hex.pop_back();
-  return hex;
 }
 
 bool read_int(const json::object& o, const char* key, std::int64_t& out) {
@@ -45,6 +35,16 @@ bool read_string(const json::object& o, const char* key, std::string& out) {
 }
 
 }  // namespace
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  hex.pop_back();
+  return hex;
+}
 
 TokenSigner::TokenSigner(std::string secret) : secret_(std::move(secret)) {
   if (secret_.size() < 32) throw std::invalid_argument("token secret shorter than 32 bytes");

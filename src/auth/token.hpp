@@ -9,6 +9,9 @@
 
 namespace parley::auth {
 
+// `bytes` random bytes (libsodium's CSPRNG) as lower-case hex: token ids, secrets, invite codes.
+std::string random_hex(std::size_t bytes);
+
 struct TokenClaims {
   std::string name;      // sub: the user name (what the classic page shows)
   std::int64_t uid = 0;  // the user id in the store

@@ -100,6 +100,7 @@ void RedisNode::subscriber_loop() {
           using Kind = store::redis::ClusterEvent::Kind;
           if (e->kind == Kind::kRevoke) sink_.on_token_revoked(e->user, e->jti, e->value);
           if (e->kind == Kind::kGeneration) sink_.on_generation(e->user, e->value);
+          if (e->kind == Kind::kNotice) sink_.on_notice(e->user, e->jti, e->value);
           if (e->kind == Kind::kPresence) {
             std::lock_guard lock(mutex_);
             presence_refresh_ = true;

@@ -41,7 +41,27 @@ void refuse_unknown_keys(const YAML::Node& node, std::initializer_list<std::stri
   }
 }
 
+Registration parse_registration(const std::string& v) {
+  if (v == "open") return Registration::kOpen;
+  if (v == "invite") return Registration::kInvite;
+  if (v == "closed") return Registration::kClosed;
+  throw std::runtime_error("config: registration must be 'open', 'invite' or 'closed', not '" + v +
+                           "'");
+}
+
 }  // namespace
+
+std::string_view registration_name(Registration r) {
+  switch (r) {
+    case Registration::kInvite:
+      return "invite";
+    case Registration::kClosed:
+      return "closed";
+    case Registration::kOpen:
+      break;
+  }
+  return "open";
+}
 
 void apply_yaml(Config& c, const std::string& text) {
   YAML::Node root;
@@ -52,12 +72,30 @@ void apply_yaml(Config& c, const std::string& text) {
   }
   if (!root || root.IsNull()) return;
   if (!root.IsMap()) throw std::runtime_error("config: the top level must be a mapping");
-  refuse_unknown_keys(
-      root, {"host",           "port",         "data",          "web",         "threads",
-             "token_lifetime", "token_secret", "sync_full",     "resume_page", "presence_delay_ms",
-             "recall_window",  "edit_window",  "log_level",     "log_json",    "allowed_origins",
-             "tls_cert",       "tls_key",      "password_hash", "redis",       "limits"},
-      "");
+  refuse_unknown_keys(root,
+                      {"host",
+                       "port",
+                       "data",
+                       "web",
+                       "threads",
+                       "token_lifetime",
+                       "token_secret",
+                       "sync_full",
+                       "resume_page",
+                       "presence_delay_ms",
+                       "recall_window",
+                       "edit_window",
+                       "log_level",
+                       "log_json",
+                       "allowed_origins",
+                       "tls_cert",
+                       "tls_key",
+                       "password_hash",
+                       "redis",
+                       "limits",
+                       "registration",
+                       "deleted_name_reserve_days"},
+                      "");
   read(root, "host", c.host);
   read(root, "port", c.port);
   read(root, "data", c.data_dir);
@@ -84,6 +122,10 @@ void apply_yaml(Config& c, const std::string& text) {
   } else if (!hash.empty()) {
     throw std::runtime_error("config: password_hash must be 'interactive' or 'fast'");
   }
+  std::string registration;
+  read(root, "registration", registration);
+  if (!registration.empty()) c.registration = parse_registration(registration);
+  read(root, "deleted_name_reserve_days", c.deleted_name_reserve_days);
   if (const YAML::Node redis = root["redis"]) {
     if (redis.IsScalar()) {
       read(root, "redis", c.redis_url);
@@ -136,6 +178,8 @@ double user_message_burst(const Limits& l) {
 void validate(Config& c) {
   const Limits& l = c.limits;
   auto fail = [](const char* what) { throw std::runtime_error(std::string("config: ") + what); };
+  if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)
+    fail("deleted_name_reserve_days must be 0..36500");
   if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
     fail("frame and body limits must be at least 1024 bytes");
   if (!std::isfinite(l.messages_per_second) || l.messages_per_second < 0)
@@ -168,7 +212,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
       "Starts with no configuration on an embedded SQLite store in ./data."};
   std::string file;
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
-  std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key;
+  std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate, user_rate;
@@ -216,6 +260,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "seconds a sender may recall a message (default 120; 0 = never)");
   app.add_option("--edit-window", edit_window,
                  "seconds a sender may edit a message (default 900; 0 = never)");
+  app.add_option("--registration", registration,
+                 "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
   try {
@@ -234,6 +280,16 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
     std::cerr << e.what() << "\n";
     exit_code = 2;
     return std::nullopt;
+  }
+  c.config_file = file;
+  if (registration) {
+    try {
+      c.registration = parse_registration(*registration);
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
   }
   if (host) c.host = *host;
   if (port) c.port = *port;

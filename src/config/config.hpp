@@ -38,6 +38,11 @@ struct Limits {
 // (1 pass, 64 KiB) exists only so tests and load generators can register thousands of users.
 enum class HashCost { kInteractive, kFast };
 
+// Who may create an account: anyone (the original's behaviour), holders of an invite code made
+// by an admin, or only admins.
+enum class Registration { kOpen, kInvite, kClosed };
+std::string_view registration_name(Registration r);
+
 struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 9288;
@@ -52,6 +57,9 @@ struct Config {
   int recall_window_s = 120;      // a sender may recall a message this long (0 = never)
   int edit_window_s = 900;        // a sender may edit a message this long (0 = never)
   HashCost hash_cost = HashCost::kInteractive;
+  Registration registration = Registration::kOpen;
+  int deleted_name_reserve_days = 30;  // a deleted account's name stays unregistrable this long
+  std::string config_file;             // the --config file (SIGHUP reloads its limits)
   std::string log_level = "info";
   bool log_json = false;
   std::string redis_url;          // empty = embedded store

@@ -73,6 +73,12 @@ std::size_t Presence::users() const {
   return users_.size();
 }
 
+std::size_t Presence::connections_of(std::int64_t uid) const {
+  std::lock_guard lock(mutex_);
+  auto it = users_.find(uid);
+  return it == users_.end() ? 0 : it->second.connections;
+}
+
 std::size_t Presence::connections() const {
   std::lock_guard lock(mutex_);
   return connections_;

@@ -28,6 +28,7 @@ class Presence {
   std::vector<std::string> local_names() const;  // sorted: this node only
   std::size_t users() const;
   std::size_t connections() const;
+  std::size_t connections_of(std::int64_t uid) const;  // this node only
 
   // The current `loginlist` frame, serialised once per change and shared by every connection.
   std::shared_ptr<const std::string> frame();

@@ -213,6 +213,21 @@ void Router::trim_soon() {
   });
 }
 
+void Router::on_notice(store::UserId user, const std::string& content, std::int64_t ts) {
+  auto frames = std::make_shared<const std::pair<std::string, std::string>>(
+      protocol::notice_frame(content, ts), protocol::classic_notice_frame(content));
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, user, frames] {
+      if (user) {
+        if (auto* sessions = shard->user_sessions(user))
+          for (Session* s : *sessions) s->deliver_notice(frames->first, frames->second);
+        return;
+      }
+      for (Session* s : shard->sessions()) s->deliver_notice(frames->first, frames->second);
+    });
+  }
+}
+
 void Router::close_user(std::int64_t uid, std::string jti) {
   for (Shard* shard : shards_) {
     asio::post(shard->context(), [shard, uid, jti] {

@@ -36,6 +36,7 @@ class Router final : public store::CommitSink {
   void on_generation(store::UserId user, std::int64_t gen) override;
   void on_resync() override;
   void on_cluster_presence(std::vector<std::string> names) override;
+  void on_notice(store::UserId user, const std::string& content, std::int64_t ts) override;
 
   // This node's online users changed: push one coalesced `loginlist` to everyone soon, and tell
   // the cluster (when there is one).

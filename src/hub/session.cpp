@@ -223,6 +223,10 @@ void Session::send_error(std::string_view code, std::string_view text, std::stri
   send_text(protocol::error_frame(code, text, cid));
 }
 
+void Session::deliver_notice(const std::string& frame, const std::string& classic) {
+  if (ok_sent_ && authenticated()) send_text(classic_ ? classic : frame);
+}
+
 void Session::deliver_live(const std::string& frame) {
   if (ok_sent_ && authenticated() && !classic_) send_text(frame);
 }

@@ -71,6 +71,8 @@ class Session {
   // A frame without a seq (a read marker moved, someone is typing): sent at once to a session
   // past its `ok`, never held or replayed; classic sessions do not get it.
   void deliver_live(const std::string& frame);
+  // A system notice: `frame` for parley clients, `classic` (a `normal` frame) for the original's.
+  void deliver_notice(const std::string& frame, const std::string& classic);
   // The `ack` for this session's own send at `seq` (empty for a classic send without cid: then
   // only the seq advances). Bypasses the duplicate check.
   void deliver_ack(std::int64_t seq, const std::string& frame);

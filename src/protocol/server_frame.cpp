@@ -201,4 +201,18 @@ void append_message_object(std::string& out, const MessageView& m) {
   out += '}';
 }
 
+std::string notice_frame(std::string_view content, std::int64_t ts) {
+  std::string out = R"({"type":"notice","content":)";
+  append_json_string(out, content);
+  out += R"(,"from":"system","ts":)" + std::to_string(ts) + "}";
+  return out;
+}
+
+std::string classic_notice_frame(std::string_view content) {
+  std::string out = R"({"type":"normal","content":)";
+  append_json_string(out, content);
+  out += R"(,"from":"系统通知","to":[]})";
+  return out;
+}
+
 }  // namespace parley::protocol

@@ -59,6 +59,11 @@ std::string ack_frame(std::string_view cid, std::int64_t id, std::int64_t seq, s
                       const std::vector<std::string>& to, std::int64_t group = 0);
 std::string loginlist_frame(const std::vector<std::string>& names);
 std::string pong_frame();
+// A system notice from the administrators:
+// `{"type":"notice","content":..,"from":"system","ts":..}`, and for classic clients a `normal`
+// frame from "系统通知" that the original page shows.
+std::string notice_frame(std::string_view content, std::int64_t ts);
+std::string classic_notice_frame(std::string_view content);
 
 // `{"id":..,"from":..,"to":[..],"content":..,"ts":..}` as used in HTTP answers (+ "group").
 void append_message_object(std::string& out, const MessageView& m);

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/account.hpp"
 #include "store/types.hpp"
 
 namespace parley::store {
@@ -38,6 +39,8 @@ class CommitSink {
   virtual void on_resync() = 0;
   // The online users of the other nodes changed (cluster only).
   virtual void on_cluster_presence(std::vector<std::string> names) = 0;
+  // A system notice (Store::send_notice) to every connected user (user 0) or to one.
+  virtual void on_notice(UserId user, const std::string& content, std::int64_t ts) = 0;
 };
 
 struct RevocationState {
@@ -52,7 +55,15 @@ class Store {
   // Where committed and rejected sends go. Set once, before the first submit.
   virtual void set_sink(CommitSink* sink) = 0;
 
-  virtual void create_user(std::string name, std::string password_hash, Callback<UserId> done) = 0;
+  // An account with no invite and the user role (see create_account).
+  void create_user(std::string name, std::string password_hash, Callback<UserId> done) {
+    create_account(NewAccount{std::move(name), std::move(password_hash), {}, Role::kUser},
+                   std::move(done));
+  }
+  // kNameTaken, kNameReserved (a deleted account's name, until its reservation ends),
+  // kInviteInvalid (NewAccount::invite given and not usable: nothing is created or consumed).
+  virtual void create_account(NewAccount account, Callback<UserId> done) = 0;
+  // A registered, not deleted user (kNotFound otherwise).
   virtual void find_user(std::string name, Callback<UserRecord> done) = 0;
   // Every registered name, sorted.
   virtual void list_users(Callback<std::vector<std::string>> done) = 0;
@@ -113,6 +124,28 @@ class Store {
 
   // How far each member has read the group (members only).
   virtual void group_reads(UserId user, GroupId group, Callback<std::vector<ReadMarker>> done) = 0;
+
+  // ---- accounts (store/account.hpp) ----
+  // Applies one change to a registered user (kNotFound otherwise) and returns the account after
+  // it. kBan and kDelete revoke every token as revoke_all_tokens does (the sink hears of the new
+  // generation first); kDelete also renames the account to deleted_name(id) for everything it
+  // sent, removes its profile and inbox, and reserves the old name until reserve_until_ms.
+  virtual void change_account(AccountChange change, Callback<Account> done) = 0;
+  // Registered users whose name contains `query` (ASCII case-insensitive; empty = all), by name,
+  // after the name `after`, at most `limit`.
+  virtual void search_accounts(std::string query, std::string after, std::size_t limit,
+                               Callback<AccountPage> done) = 0;
+  // The profiles of those names that exist (deleted_name()s answer as deleted), in input order.
+  virtual void profiles(std::vector<std::string> names, Callback<std::vector<Profile>> done) = 0;
+  // Invite codes: created as given (kNameTaken if the code exists), listed (expired ones and
+  // used-up ones are dropped), deleted (kNotFound).
+  virtual void create_invite(Invite invite, Callback<Invite> done) = 0;
+  virtual void list_invites(Callback<std::vector<Invite>> done) = 0;
+  virtual void delete_invite(std::string code, Callback<Empty> done) = 0;
+
+  // A system notice from the administrators to every connected user (user 0) or to one user's
+  // connections: live only, never stored; the sink of every node hears of it (on_notice).
+  virtual void send_notice(UserId user, std::string content, Callback<Empty> done) = 0;
 
   // Answers once the backend has completed a round trip (readiness probe).
   virtual void ping(Callback<Empty> done) = 0;

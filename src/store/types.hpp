@@ -32,14 +32,16 @@ inline bool live_only(EntryKind k) {
 }
 
 enum class StoreError {
-  kNameTaken,    // create_user: the name exists
-  kNotFound,     // the user does not exist
-  kUnavailable,  // the backend failed (disk full, I/O error, unreachable); nothing was changed
-  kNoSuchGroup,  // the group does not exist (or was deleted)
-  kNotMember,    // the caller is not a member of the group
-  kForbidden,    // a member, but their role does not allow the change
-  kTooMany,      // the group would exceed its member cap
-  kBadRequest,   // the change makes no sense (e.g. nothing to add, an invalid name)
+  kNameTaken,      // create_user: the name exists
+  kNotFound,       // the user does not exist
+  kUnavailable,    // the backend failed (disk full, I/O error, unreachable); nothing was changed
+  kNoSuchGroup,    // the group does not exist (or was deleted)
+  kNotMember,      // the caller is not a member of the group
+  kForbidden,      // a member, but their role does not allow the change
+  kTooMany,        // the group would exceed its member cap
+  kBadRequest,     // the change makes no sense (e.g. nothing to add, an invalid name)
+  kInviteInvalid,  // create_account: the invite code is unknown, used up or expired
+  kNameReserved,   // create_account: the name belonged to an account deleted recently
 };
 
 struct UserRecord {
@@ -47,6 +49,8 @@ struct UserRecord {
   std::string name;
   std::string password_hash;
   std::int64_t token_gen = 0;
+  std::uint8_t role = 0;  // store::Role (account.hpp)
+  bool banned = false;
 };
 
 // A message a connection wants stored and delivered.

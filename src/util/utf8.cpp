@@ -54,4 +54,17 @@ bool has_control_chars(std::string_view s) {
   return false;
 }
 
+bool has_invisible_chars(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0xE2 || c > 0xEF || i + 2 >= s.size()) continue;
+    char32_t cp =
+        char32_t(c & 0x0F) << 12 | char32_t(s[i + 1] & 0x3F) << 6 | char32_t(s[i + 2] & 0x3F);
+    if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+      return true;
+  }
+  return false;
+}
+
 }  // namespace parley::util

@@ -16,6 +16,11 @@ std::size_t count_code_points(std::string_view s);
 // True when `s` holds a C0/C1 control character or DEL.
 bool has_control_chars(std::string_view s);
 
+// True when well-formed UTF-8 `s` holds a character that changes how text around it looks
+// without being seen: zero-width characters (U+200B..U+200F, U+2060..U+2064, U+FEFF) and
+// bidirectional controls (U+202A..U+202E, U+2066..U+2069). Refused in names people read.
+bool has_invisible_chars(std::string_view s);
+
 // Incremental validator for text split across WebSocket fragments. Feed chunks in order; a
 // sequence cut at a chunk boundary is carried over.
 class Utf8Validator {

@@ -57,6 +57,12 @@ struct Sink : CommitSink {
   }
   void on_resync() override {}
   void on_cluster_presence(std::vector<std::string>) override {}
+  std::vector<std::pair<UserId, std::string>> notices;
+  void on_notice(UserId u, const std::string& content, std::int64_t) override {
+    std::lock_guard l(m);
+    notices.emplace_back(u, content);
+    cv.notify_all();
+  }
 };
 
 }  // namespace parley::store

@@ -208,6 +208,9 @@ std::string encode_event(const ClusterEvent& e) {
     case ClusterEvent::Kind::kPresence:
       out += "\"presence\"";
       break;
+    case ClusterEvent::Kind::kNotice:
+      out += "\"notice\"";
+      break;
   }
   out += ",\"u\":" + std::to_string(e.user) + ",\"v\":" + std::to_string(e.value) + ",\"j\":";
   append_json_string(out, e.jti);
@@ -226,6 +229,8 @@ std::optional<ClusterEvent> decode_event(std::string_view text) {
     e.kind = ClusterEvent::Kind::kGeneration;
   else if (kind == "presence")
     e.kind = ClusterEvent::Kind::kPresence;
+  else if (kind == "notice")
+    e.kind = ClusterEvent::Kind::kNotice;
   else
     return std::nullopt;
   e.user = get_int(*o, "u");

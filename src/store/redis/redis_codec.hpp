@@ -31,10 +31,10 @@ std::string encode_group(const Group& g);
 std::optional<Group> decode_group(std::string_view json, GroupId id);
 
 struct ClusterEvent {
-  enum class Kind { kRevoke, kGeneration, kPresence } kind = Kind::kPresence;
-  UserId user = 0;
-  std::string jti;
-  std::int64_t value = 0;  // exp for kRevoke, gen for kGeneration
+  enum class Kind { kRevoke, kGeneration, kPresence, kNotice } kind = Kind::kPresence;
+  UserId user = 0;         // kNotice: 0 = everyone
+  std::string jti;         // kNotice: the text
+  std::int64_t value = 0;  // exp for kRevoke, gen for kGeneration, ts for kNotice
 };
 std::string encode_event(const ClusterEvent& e);
 std::optional<ClusterEvent> decode_event(std::string_view json);

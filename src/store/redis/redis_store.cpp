@@ -11,6 +11,7 @@
 #include "store/group_rules.hpp"
 #include "store/redis/lua_scripts.hpp"
 #include "store/redis/redis_codec.hpp"
+#include "store/redis/redis_keys.hpp"
 #include "util/clock.hpp"
 
 namespace parley::store::redis {
@@ -19,18 +20,8 @@ namespace frame_error = protocol::frame_error;
 
 namespace {
 
-constexpr const char* kUsers = "parley:users";       // hash: name -> id
-constexpr const char* kUserIds = "parley:user_ids";  // counter
-constexpr const char* kMessageIds = "parley:msgid";  // counter
-constexpr const char* kRevoked = "parley:revoked";   // hash: jti -> exp
-constexpr const char* kGenerations = "parley:gens";  // hash: uid -> token generation
-constexpr const char* kCidTtl = "2592000";           // 30 days: retries come within minutes
-
-std::string ukey(UserId id, std::string_view suffix) {
-  std::string k = "{u" + std::to_string(id) + "}:";
-  k.append(suffix);
-  return k;
-}
+constexpr const char* kRevoked = "parley:revoked";  // hash: jti -> exp
+constexpr const char* kCidTtl = "2592000";          // 30 days: retries come within minutes
 
 // A message to more than kInlineRecipients names is stored once (its entry JSON under its own
 // key) and every inbox holds a reference, "#<id>": a 1,000-name fan-out writes one body and
@@ -167,18 +158,6 @@ RedisStore::~RedisStore() {
 
 void RedisStore::enqueue(Job job) {
   queue_.push(std::move(job));
-}
-
-template <typename T, typename F>
-void RedisStore::enqueue_query(Callback<T> done, F&& body) {
-  auto cb = std::make_shared<Callback<T>>(std::move(done));
-  enqueue(
-      Job{nullptr,
-          [cb, body = std::forward<F>(body)](RedisConnection& c) mutable -> std::function<void()> {
-            auto result = std::make_shared<Result<T>>(body(c));
-            return [cb, result] { (*cb)(std::move(*result)); };
-          },
-          [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void RedisStore::worker_loop() {
@@ -483,36 +462,24 @@ void RedisStore::submit(SendRequest req) {
   enqueue(Job{new SendRequest(std::move(req)), {}, {}});
 }
 
-void RedisStore::create_user(std::string name, std::string hash, Callback<UserId> done) {
-  enqueue_query<UserId>(
-      std::move(done),
-      [name = std::move(name), hash = std::move(hash)](RedisConnection& c) -> Result<UserId> {
-        if (!is_nil(c.command({"HGET", kUsers, name}).get())) return StoreError::kNameTaken;
-        UserId id = as_int(c.command({"INCR", kUserIds}).get());
-        c.command({"HSET", ukey(id, "profile"), "name", name, "password_hash", hash, "token_gen",
-                   "0", "delivered_seq", "0", "created_ms", std::to_string(util::now_ms())});
-        if (as_int(c.command({"HSETNX", kUsers, name, std::to_string(id)}).get()) == 0) {
-          c.command({"DEL", ukey(id, "profile")});  // lost a race for the name
-          return StoreError::kNameTaken;
-        }
-        return id;
-      });
-}
-
 void RedisStore::find_user(std::string name, Callback<UserRecord> done) {
-  enqueue_query<UserRecord>(
-      std::move(done), [name = std::move(name)](RedisConnection& c) -> Result<UserRecord> {
-        Reply id = c.command({"HGET", kUsers, name});
-        if (is_nil(id.get())) return StoreError::kNotFound;
-        UserRecord u;
-        u.id = as_int(id.get());
-        Reply p = c.command({"HMGET", ukey(u.id, "profile"), "name", "password_hash", "token_gen"});
-        if (p->elements != 3 || is_nil(p->element[1])) return StoreError::kNotFound;
-        u.name = as_string(p->element[0]);
-        u.password_hash = as_string(p->element[1]);
-        u.token_gen = as_int(p->element[2]);
-        return u;
-      });
+  enqueue_query<UserRecord>(std::move(done),
+                            [name = std::move(name)](RedisConnection& c) -> Result<UserRecord> {
+                              Reply id = c.command({"HGET", kUsers, name});
+                              if (is_nil(id.get())) return StoreError::kNotFound;
+                              UserRecord u;
+                              u.id = as_int(id.get());
+                              Reply p = c.command({"HMGET", ukey(u.id, "profile"), "name",
+                                                   "password_hash", "token_gen", "role", "banned"});
+                              if (p->elements != 5 || is_nil(p->element[1]))
+                                return StoreError::kNotFound;
+                              u.name = as_string(p->element[0]);
+                              u.password_hash = as_string(p->element[1]);
+                              u.token_gen = as_int(p->element[2]);
+                              u.role = std::uint8_t(as_int(p->element[3]));
+                              u.banned = as_int(p->element[4]) != 0;
+                              return u;
+                            });
 }
 
 void RedisStore::list_users(Callback<std::vector<std::string>> done) {
@@ -530,6 +497,7 @@ void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::siz
                             Callback<InboxPage> done) {
   enqueue_query<InboxPage>(
       std::move(done), [=, this](RedisConnection& c) mutable -> Result<InboxPage> {
+        refresh_deleted(c);
         std::string me = user_name(user);
         InboxPage page;
         page.head = as_int(c.command({"LLEN", ukey(user, "inbox")}).get());
@@ -546,6 +514,7 @@ void RedisStore::read_inbox(UserId user, Seq after, bool incoming_only, std::siz
           page.scanned = seq;
           auto e = decode_entry(raw[i], seq, me);
           if (!e || (incoming_only && e->own)) continue;
+          rename_deleted(*e);
           page.entries.push_back(std::move(*e));
         }
         page.more = page.scanned < page.head;
@@ -574,10 +543,17 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
   enqueue_query<HistoryPage>(
       std::move(done),
       [=, this, peer = std::move(peer)](RedisConnection& c) -> Result<HistoryPage> {
-        Reply pid = c.command({"HGET", kUsers, peer});
-        if (is_nil(pid.get())) return StoreError::kNotFound;
+        refresh_deleted(c);
+        std::string peer_id = as_string(c.command({"HGET", kUsers, peer}).get());
+        if (peer_id.empty() && is_deleted_name(peer) &&
+            as_int(
+                c.command({"HEXISTS", ukey(std::strtoll(peer.c_str() + 9, nullptr, 10), "profile"),
+                           "deleted_ms"})
+                    .get()))
+          peer_id = peer.substr(9);  // a deleted account: its history stays readable
+        if (peer_id.empty()) return StoreError::kNotFound;
         std::string me = user_name(user);
-        Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + as_string(pid.get())),
+        Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + peer_id),
                                 before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
                                 "0", std::to_string(limit + 1)});
         HistoryPage page;
@@ -591,6 +567,7 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
         for (std::size_t i = 0; i < n; ++i) {
           auto entry = decode_entry(raw[i], as_int(seqs->element[i]), me);
           if (!entry) continue;
+          rename_deleted(*entry);
           page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
                                                 std::move(entry->to), std::move(entry->content), 0,
                                                 EntryKind::kMessage, entry->ref, entry->edited,
@@ -605,6 +582,7 @@ void RedisStore::conversations(UserId user, std::size_t limit,
                                Callback<std::vector<Conversation>> done) {
   enqueue_query<std::vector<Conversation>>(
       std::move(done), [=, this](RedisConnection& c) -> Result<std::vector<Conversation>> {
+        refresh_deleted(c);
         std::string me = user_name(user);
         Reply peers = c.command({"ZREVRANGE", ukey(user, "convs"), "0", std::to_string(limit - 1)});
         std::vector<Conversation> out;
@@ -648,6 +626,7 @@ void RedisStore::conversations(UserId user, std::size_t limit,
           resolve_entries(c, raw);
           auto entry = decode_entry(raw[0], seq, me);
           if (!entry) continue;
+          rename_deleted(*entry);
           Conversation conv{
               user_name(peer),
               StoredMessage{entry->id, entry->ts, std::move(entry->from), std::move(entry->to),
@@ -921,6 +900,7 @@ std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId us
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     auto e = decode_entry(raw[i], seqs[i], me);
     if (!e) continue;
+    rename_deleted(*e);
     out.push_back(StoredMessage{e->id, e->ts, std::move(e->from), std::move(e->to),
                                 std::move(e->content), e->group, e->kind, e->ref, e->edited,
                                 e->recalled});
@@ -972,6 +952,7 @@ void RedisStore::group_history(UserId user, GroupId group, MessageId before, std
     auto g = read_group(c, group);
     if (!g) return StoreError::kNoSuchGroup;
     if (!g->find(user)) return StoreError::kNotMember;
+    refresh_deleted(c);
     Reply seqs = c.command({"ZREVRANGEBYSCORE", ukey(user, "conv:" + group_peer(group)),
                             before > 0 ? "(" + std::to_string(before) : "+inf", "-inf", "LIMIT",
                             "0", std::to_string(limit + 1)});
@@ -1024,6 +1005,14 @@ void RedisStore::revoke_all_tokens(UserId user, Callback<std::int64_t> done) {
 }
 
 // An empty hash keeps the password (revoke_all_tokens).
+std::int64_t RedisStore::bump_generation(RedisConnection& c, UserId user) {
+  std::int64_t gen = as_int(c.command({"HINCRBY", ukey(user, "profile"), "token_gen", "1"}).get());
+  c.command({"HSET", kGenerations, std::to_string(user), std::to_string(gen)});
+  ClusterEvent e{ClusterEvent::Kind::kGeneration, user, {}, gen};
+  c.command({"PUBLISH", "parley:events", encode_event(e)});
+  return gen;
+}
+
 void RedisStore::set_password(UserId user, std::string password_hash, Callback<std::int64_t> done) {
   auto cb = std::make_shared<Callback<std::int64_t>>(std::move(done));
   enqueue(Job{nullptr,
@@ -1032,11 +1021,7 @@ void RedisStore::set_password(UserId user, std::string password_hash, Callback<s
                   return [cb] { (*cb)(StoreError::kNotFound); };
                 if (!password_hash.empty())
                   c.command({"HSET", ukey(user, "profile"), "password_hash", password_hash});
-                std::int64_t gen =
-                    as_int(c.command({"HINCRBY", ukey(user, "profile"), "token_gen", "1"}).get());
-                c.command({"HSET", kGenerations, std::to_string(user), std::to_string(gen)});
-                ClusterEvent e{ClusterEvent::Kind::kGeneration, user, {}, gen};
-                c.command({"PUBLISH", "parley:events", encode_event(e)});
+                std::int64_t gen = bump_generation(c, user);
                 return [=, this] {
                   if (sink_) sink_->on_generation(user, gen);
                   (*cb)(gen);

@@ -41,7 +41,7 @@ class RedisStore final : public Store {
   ~RedisStore() override;
 
   void set_sink(CommitSink* sink) override { sink_ = sink; }
-  void create_user(std::string name, std::string password_hash, Callback<UserId> done) override;
+  void create_account(NewAccount account, Callback<UserId> done) override;
   void find_user(std::string name, Callback<UserRecord> done) override;
   void list_users(Callback<std::vector<std::string>> done) override;
   void submit(SendRequest req) override;
@@ -63,6 +63,15 @@ class RedisStore final : public Store {
   void set_password(UserId user, std::string password_hash, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
   void ping(Callback<Empty> done) override;
+  // redis_accounts.cpp
+  void change_account(AccountChange change, Callback<Account> done) override;
+  void search_accounts(std::string query, std::string after, std::size_t limit,
+                       Callback<AccountPage> done) override;
+  void profiles(std::vector<std::string> names, Callback<std::vector<Profile>> done) override;
+  void create_invite(Invite invite, Callback<Invite> done) override;
+  void list_invites(Callback<std::vector<Invite>> done) override;
+  void delete_invite(std::string code, Callback<Empty> done) override;
+  void send_notice(UserId user, std::string content, Callback<Empty> done) override;
 
  private:
   struct Job {
@@ -93,6 +102,15 @@ class RedisStore final : public Store {
   std::vector<StoredMessage> read_stored(RedisConnection& c, UserId user,
                                          const std::vector<Seq>& seqs);
   Seq cursor(RedisConnection& c, UserId user);
+  // Bumps the user's token generation and tells every node (the caller calls the sink after).
+  std::int64_t bump_generation(RedisConnection& c, UserId user);
+  std::optional<Account> read_account(RedisConnection& c, UserId user);
+  void delete_account(RedisConnection& c, const Account& a, std::int64_t reserve_until_ms);
+  // Names of deleted accounts, as entries read back spell them: refreshed when any node
+  // deleted one (a version counter), then applied to every `from` and `to` of a read.
+  void refresh_deleted(RedisConnection& c);
+  void rename_deleted(std::string& name, MessageId id) const;
+  void rename_deleted(InboxEntry& e) const;
 
   RedisOptions options_;
   CommitSink* sink_ = nullptr;
@@ -104,10 +122,29 @@ class RedisStore final : public Store {
   JobQueue<Job> queue_;
 
   // Worker thread only.
-  std::unordered_map<UserId, std::string> names_;    // id -> name (names never change)
+  std::unordered_map<UserId, std::string> names_;    // id -> name (until it is deleted)
   std::unordered_map<UserId, Seq> cursors_;          // pending delivered-cursor raises
   std::string append_sha_, cursor_sha_, raise_sha_;  // loaded Lua scripts
+  struct DeletedName {
+    UserId id = 0;
+    MessageId upto = 0;  // the account sent nothing after this message id
+  };
+  std::unordered_map<std::string, DeletedName> deleted_;  // old name -> the deleted account
+  std::string deleted_version_;
   std::thread worker_;
 };
+
+// A job that runs `body(connection)` (returning Result<T>) and answers `done` with it.
+template <typename T, typename F>
+inline void RedisStore::enqueue_query(Callback<T> done, F&& body) {
+  auto cb = std::make_shared<Callback<T>>(std::move(done));
+  enqueue(
+      Job{nullptr,
+          [cb, body = std::forward<F>(body)](RedisConnection& c) mutable -> std::function<void()> {
+            auto result = std::make_shared<Result<T>>(body(c));
+            return [cb, result] { (*cb)(std::move(*result)); };
+          },
+          [cb] { (*cb)(StoreError::kUnavailable); }});
+}
 
 }  // namespace parley::store::redis

@@ -109,4 +109,21 @@ MaintenanceResult restore_database(const std::string& src_path, const std::strin
   return {true, "restored " + db_path + " (" + checked.message + ")"};
 }
 
+MaintenanceResult set_role(const std::string& db_path, const std::string& name, bool admin) {
+  if (!fs::is_regular_file(db_path)) return {false, "no database file at " + db_path};
+  try {
+    Connection c(db_path, SQLITE_OPEN_READWRITE);
+    std::string version = meta_value(c.get(), "schema_version");
+    if (version.empty()) return {false, "not a parley database (no schema_version)"};
+    if (std::stoi(version) < 4)
+      return {false, "start the server once to upgrade the database first"};
+    Statement update(c.get(), "UPDATE users SET role=?2 WHERE name=?1 AND deleted_ms IS NULL");
+    update.bind(1, name).bind(2, std::int64_t(admin ? 1 : 0)).run();
+    if (sqlite3_changes(c.get()) == 0) return {false, "no such user: " + name};
+    return {true, name + (admin ? " is an administrator now" : " is no longer an administrator")};
+  } catch (const std::exception& e) {
+    return {false, e.what()};
+  }
+}
+
 }  // namespace parley::store::sqlite

@@ -22,5 +22,8 @@ MaintenanceResult check_database(const std::string& db_path);
 // Puts the checked database `src_path` in place of `db_path` (which must not exist: stop the
 // server and move the old one away first), through a temporary file and a rename.
 MaintenanceResult restore_database(const std::string& src_path, const std::string& db_path);
+// Makes the user `name` an admin (or a user again), in place, next to a running server (which
+// reads roles from the database on every admin request) or a stopped one.
+MaintenanceResult set_role(const std::string& db_path, const std::string& name, bool admin);
 
 }  // namespace parley::store::sqlite

@@ -62,20 +62,33 @@ void convert_from_2(sqlite3* db) {
        "UPDATE meta SET value='3' WHERE key='schema_version'");
 }
 
+// Version 4 adds accounts: roles, bans, profiles and deletion (the tables of invites and of
+// reserved names are created by schema.sql).
+void convert_from_3(sqlite3* db) {
+  exec(db,
+       "ALTER TABLE users ADD COLUMN role INTEGER NOT NULL DEFAULT 0; "
+       "ALTER TABLE users ADD COLUMN banned INTEGER NOT NULL DEFAULT 0; "
+       "ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT ''; "
+       "ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT ''; "
+       "ALTER TABLE users ADD COLUMN deleted_ms INTEGER; "
+       "UPDATE meta SET value='4' WHERE key='schema_version'");
+}
+
 }  // namespace
 
 void migrate(sqlite3* db) {
   std::string version = meta_value(db, "schema_version");
   if (version.empty()) {
-    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '3')");
-  } else if (version != "3") {
-    if (version != "1" && version != "2")
+    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '4')");
+  } else if (version != "4") {
+    if (version != "1" && version != "2" && version != "3")
       throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
-    spdlog::info("store: converting the database from schema version {} to 3", version);
+    spdlog::info("store: converting the database from schema version {} to 4", version);
     exec(db, "BEGIN IMMEDIATE");
     try {
       if (version == "1") convert_from_1(db);
-      convert_from_2(db);
+      if (version == "1" || version == "2") convert_from_2(db);
+      convert_from_3(db);
       exec(db, "COMMIT");
     } catch (...) {
       exec(db, "ROLLBACK");

@@ -1,4 +1,4 @@
--- parley's embedded store, version 3. One row per user and per message; a user's inbox (each
+-- parley's embedded store, version 4. One row per user and per message; a user's inbox (each
 -- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs,
 -- and client message ids in their own index; both are written behind the log.
 CREATE TABLE IF NOT EXISTS meta(
@@ -12,8 +12,30 @@ CREATE TABLE IF NOT EXISTS users(
   password_hash TEXT NOT NULL,
   created_ms INTEGER NOT NULL,
   token_gen INTEGER NOT NULL DEFAULT 0,
-  delivered_seq INTEGER NOT NULL DEFAULT 0   -- highest seq written to any connection
+  delivered_seq INTEGER NOT NULL DEFAULT 0,  -- highest seq written to any connection
+  -- version 4: accounts
+  role INTEGER NOT NULL DEFAULT 0,           -- 0 user, 1 admin
+  banned INTEGER NOT NULL DEFAULT 0,
+  display_name TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '',
+  deleted_ms INTEGER                         -- set: deleted; `name` is then '~deleted-<id>'
 );
+
+-- Names of deleted accounts, kept from new registrations until `until_ms` (version 4).
+CREATE TABLE IF NOT EXISTS reserved_names(
+  name TEXT PRIMARY KEY,
+  until_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Invite codes for `registration: invite` (version 4).
+CREATE TABLE IF NOT EXISTS invites(
+  code TEXT PRIMARY KEY,
+  uses_left INTEGER NOT NULL,
+  uses INTEGER NOT NULL DEFAULT 0,
+  expires_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+) WITHOUT ROWID;
 
 -- The log: appended in id order, never updated or deleted. A message is durable once its row
 -- is. Replaying the rows in id order gives every inbox seq (the sender's copy first, then each

@@ -42,6 +42,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     migrate(db_);
     prepare_statements();
     load_users();
+    load_deleted();
     load_groups();
     reads_.load(db_);
     rebuild_tail();
@@ -71,9 +72,11 @@ void SqliteStore::prepare_statements() {
   begin_ = Statement(db_, "BEGIN IMMEDIATE");
   commit_ = Statement(db_, "COMMIT");
   rollback_ = Statement(db_, "ROLLBACK");
-  insert_user_ =
-      Statement(db_, "INSERT INTO users(name, password_hash, created_ms) VALUES(?1, ?2, ?3)");
-  find_user_ = Statement(db_, "SELECT id, name, password_hash, token_gen FROM users WHERE name=?1");
+  insert_user_ = Statement(
+      db_, "INSERT INTO users(name, password_hash, created_ms, role) VALUES(?1, ?2, ?3, ?4)");
+  find_user_ = Statement(db_,
+                         "SELECT id, name, password_hash, token_gen, role, banned FROM users "
+                         "WHERE name=?1 AND deleted_ms IS NULL");
   insert_message_ =
       Statement(db_,
                 "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
@@ -138,10 +141,10 @@ bool lists_user(std::string_view ids, UserId id) {
 }  // namespace
 
 void SqliteStore::load_users() {
-  Statement s(db_, "SELECT id, name FROM users");
+  Statement s(db_, "SELECT id, name, deleted_ms FROM users");
   while (s.step()) {
     std::string name(s.text(1));
-    ids_.emplace(name, s.int64(0));
+    if (s.is_null(2)) ids_.emplace(name, s.int64(0));  // a deleted account has no name to find
     names_.emplace(s.int64(0), std::move(name));
   }
 }
@@ -164,17 +167,6 @@ void SqliteStore::load_groups() {
 
 void SqliteStore::enqueue(Job job) {
   queue_.push(std::move(job));
-}
-
-template <typename T, typename F>
-void SqliteStore::enqueue_query(Callback<T> done, F&& body) {
-  auto cb = std::make_shared<Callback<T>>(std::move(done));
-  enqueue(Job{std::nullopt,
-              [this, cb, body = std::forward<F>(body)]() mutable -> std::function<void()> {
-                auto result = std::make_shared<Result<T>>(body());
-                return [cb, result] { (*cb)(std::move(*result)); };
-              },
-              [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void SqliteStore::writer_loop() {
@@ -210,7 +202,7 @@ bool SqliteStore::index_due() const {
 
 void SqliteStore::write_index() {
   for (const auto& [user, run] : tail_.runs())
-    insert_chunks(insert_chunk_, user, run.first, run.ids);
+    if (!deleted_.count(user)) insert_chunks(insert_chunk_, user, run.first, run.ids);
   // Sorted, so the inserts walk the B-tree in order.
   std::vector<const std::pair<const IndexTail::CidKey, MessageId>*> cids;
   cids.reserve(tail_.cids().size());
@@ -289,10 +281,12 @@ void SqliteStore::reset_caches() {
   heads_.clear();
   ids_.clear();
   names_.clear();
+  deleted_.clear();
   groups_.clear();
   user_groups_.clear();
   try {
     load_users();
+    load_deleted();
     load_groups();
     reads_.load(db_);
     rebuild_tail();
@@ -370,6 +364,15 @@ Seq& SqliteStore::head_seq(UserId user) {
 std::string SqliteStore::user_name(UserId id) const {
   auto it = names_.find(id);
   return it == names_.end() ? std::string() : it->second;
+}
+
+UserId SqliteStore::conversation_peer(std::string_view name) const {
+  if (auto it = ids_.find(std::string(name)); it != ids_.end()) return it->second;
+  if (!is_deleted_name(name)) return 0;
+  UserId id = 0;
+  auto digits = name.substr(9);
+  std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  return deleted_.count(id) && names_.at(id) == name ? id : 0;
 }
 
 std::vector<std::string> SqliteStore::recipient_names(std::string_view ids) const {
@@ -789,31 +792,20 @@ const Group* SqliteStore::member_group(UserId user, GroupId group, StoreError& e
 
 // ---- operations --------------------------------------------------------------------------------
 
-void SqliteStore::create_user(std::string name, std::string hash, Callback<UserId> done) {
-  enqueue_query<UserId>(std::move(done),
-                        [this, name = std::move(name), hash = std::move(hash)]() -> Result<UserId> {
-                          if (ids_.count(name)) return StoreError::kNameTaken;
-                          insert_user_.bind(1, name).bind(2, hash).bind(3, util::now_ms()).run();
-                          UserId id = sqlite3_last_insert_rowid(db_);
-                          ids_.emplace(name, id);
-                          names_.emplace(id, name);
-                          return id;
-                        });
-}
-
 void SqliteStore::find_user(std::string name, Callback<UserRecord> done) {
-  enqueue_query<UserRecord>(std::move(done),
-                            [this, name = std::move(name)]() -> Result<UserRecord> {
-                              find_user_.bind(1, name);
-                              if (!find_user_.step()) {
-                                find_user_.reset();
-                                return StoreError::kNotFound;
-                              }
-                              UserRecord u{find_user_.int64(0), std::string(find_user_.text(1)),
-                                           std::string(find_user_.text(2)), find_user_.int64(3)};
-                              find_user_.reset();
-                              return u;
-                            });
+  enqueue_query<UserRecord>(
+      std::move(done), [this, name = std::move(name)]() -> Result<UserRecord> {
+        find_user_.bind(1, name);
+        if (!find_user_.step()) {
+          find_user_.reset();
+          return StoreError::kNotFound;
+        }
+        UserRecord u{
+            find_user_.int64(0), std::string(find_user_.text(1)),   std::string(find_user_.text(2)),
+            find_user_.int64(3), std::uint8_t(find_user_.int64(4)), find_user_.int64(5) != 0};
+        find_user_.reset();
+        return u;
+      });
 }
 
 void SqliteStore::list_users(Callback<std::vector<std::string>> done) {
@@ -893,9 +885,8 @@ void SqliteStore::history(UserId user, std::string peer, MessageId before, std::
   enqueue_query<HistoryPage>(
       std::move(done), [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
         HistoryPage page;
-        auto it = ids_.find(peer);
-        if (it == ids_.end()) return StoreError::kNotFound;
-        UserId peer_id = it->second;
+        UserId peer_id = conversation_peer(peer);
+        if (!peer_id) return StoreError::kNotFound;
         LogRow row;
         scan_backward(user, [&](Seq, MessageId id) {
           if (before > 0 && id >= before) return true;

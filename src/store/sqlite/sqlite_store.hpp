@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/job_queue.hpp"
@@ -47,7 +48,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   void set_sink(CommitSink* sink) override { sink_ = sink; }
-  void create_user(std::string name, std::string password_hash, Callback<UserId> done) override;
+  void create_account(NewAccount account, Callback<UserId> done) override;
   void find_user(std::string name, Callback<UserRecord> done) override;
   void list_users(Callback<std::vector<std::string>> done) override;
   void submit(SendRequest req) override;
@@ -69,6 +70,15 @@ class SqliteStore final : public Store {
   void set_password(UserId user, std::string password_hash, Callback<std::int64_t> done) override;
   void load_revocations(Callback<RevocationState> done) override;
   void ping(Callback<Empty> done) override;
+  // sqlite_accounts.cpp
+  void change_account(AccountChange change, Callback<Account> done) override;
+  void search_accounts(std::string query, std::string after, std::size_t limit,
+                       Callback<AccountPage> done) override;
+  void profiles(std::vector<std::string> names, Callback<std::vector<Profile>> done) override;
+  void create_invite(Invite invite, Callback<Invite> done) override;
+  void list_invites(Callback<std::vector<Invite>> done) override;
+  void delete_invite(std::string code, Callback<Empty> done) override;
+  void send_notice(UserId user, std::string content, Callback<Empty> done) override;
 
  private:
   // A unit of work run inside the batch transaction: a send (the hot path: held by value, no
@@ -88,6 +98,9 @@ class SqliteStore final : public Store {
   void prepare_statements();
   void load_users();
   void load_groups();
+  void load_deleted();
+  Result<Account> read_account(UserId user);
+  std::int64_t apply_account_change(const AccountChange& change);
 
   // A row of the message log.
   struct LogRow {
@@ -110,6 +123,8 @@ class SqliteStore final : public Store {
   Seq& head_seq(UserId user);
   Seq cursor(UserId user);
   std::string user_name(UserId id) const;
+  // A registered user, or a deleted account by its deleted_name() (history stays readable); 0.
+  UserId conversation_peer(std::string_view name) const;
   std::vector<std::string> recipient_names(std::string_view ids) const;
   void do_submit(SendRequest& req);
   void do_change_message(SendRequest& req);  // recall, edit
@@ -144,7 +159,8 @@ class SqliteStore final : public Store {
 
   // Writer thread only.
   std::unordered_map<std::string, UserId> ids_;
-  std::unordered_map<UserId, std::string> names_;
+  std::unordered_map<UserId, std::string> names_;  // deleted accounts: deleted_name(id)
+  std::unordered_set<UserId> deleted_;     // their inbox entries are neither kept nor written
   std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
   std::unordered_map<GroupId, Group> groups_;
   std::unordered_map<UserId, std::vector<GroupId>> user_groups_;  // the groups of each member
@@ -166,5 +182,17 @@ class SqliteStore final : public Store {
 
   std::thread writer_;  // last: starts after everything above exists
 };
+
+// A job that runs `body` (returning Result<T>) and answers `done` with it after the commit.
+template <typename T, typename F>
+inline void SqliteStore::enqueue_query(Callback<T> done, F&& body) {
+  auto cb = std::make_shared<Callback<T>>(std::move(done));
+  enqueue(Job{std::nullopt,
+              [this, cb, body = std::forward<F>(body)]() mutable -> std::function<void()> {
+                auto result = std::make_shared<Result<T>>(body());
+                return [cb, result] { (*cb)(std::move(*result)); };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
+}
 
 }  // namespace parley::store::sqlite
