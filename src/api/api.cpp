@@ -86,6 +86,7 @@ Api::Api(hub::Services& svc, std::string web_dir)
       groups_(*svc.store, svc.config.limits.max_group_members),
       profiles_(*svc.store),
       admin_(svc, [this](std::function<void()> work) { return run_hash(std::move(work)); }),
+      metrics_access_(svc.config),
       throttle_(svc.config.limits.login_failures_per_minute),
       address_throttle_(svc.config.limits.login_failures_per_minute * kAddressFactor),
       hash_pool_(svc.config.limits.hash_concurrency) {}
@@ -169,6 +170,8 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     });
   }
   if (path == "/metrics") {
+    if (!metrics_access_.allows(req, ip))
+      return respond(code_response(403, code::kForbidden, "metrics are not open to this client"));
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = svc_.metrics->render(std::int64_t(svc_.presence->users()));

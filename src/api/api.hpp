@@ -15,6 +15,7 @@
 #include "api/admin_api.hpp"
 #include "api/group_api.hpp"
 #include "api/profile_api.hpp"
+#include "api/metrics_access.hpp"
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -76,6 +77,7 @@ class Api final : public protocol::HttpHandler {
   GroupApi groups_;
   ProfileApi profiles_;
   AdminApi admin_;
+  MetricsAccess metrics_access_;
   // Failed logins: per name and per (name, address) at the configured rate, per address at
   // kAddressFactor times it, so one person fumbling a password behind a shared address (an
   // office NAT) does not lock out everyone else there, while a guessing run is still slowed.

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,7 @@
 #include "protocol/codes.hpp"
 #include "store/redis/redis_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "util/address_list.hpp"
 #include "util/clock.hpp"
 
 namespace parley::app {
@@ -115,6 +117,7 @@ struct Server::Parts {
   std::unique_ptr<hub::UserRates> user_rates;
   std::unique_ptr<net::IpLimiter> ip_limiter;
   std::unique_ptr<net::TlsContext> tls;
+  util::AddressList trusted_proxies;
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
   hub::Presence presence;
@@ -125,12 +128,26 @@ struct Server::Parts {
   std::unique_ptr<api::Api> api;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
+  std::unique_ptr<asio::steady_timer> prune_timer;
   std::atomic<std::uint64_t> next_id{1};
   std::size_t next_shard = 0;
   std::promise<void> stop;
 
   void accept();
+  void prune_revocations();
 };
+
+// Revoked token ids are needed only until their tokens expire: forgotten every second (cheap
+// when none expired), or a long-running node would hold every logout since it started.
+void Server::Parts::prune_revocations() {
+  revocations.prune(util::now_s());
+  metrics.revoked_tokens.store(std::int64_t(revocations.revoked_count()),
+                               std::memory_order_relaxed);
+  prune_timer->expires_after(std::chrono::seconds(1));
+  prune_timer->async_wait([this](boost::system::error_code ec) {
+    if (!ec) prune_revocations();
+  });
+}
 
 void Server::Parts::accept() {
   hub::Shard& shard = *shards[next_shard++ % shards.size()];
@@ -215,6 +232,8 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.svc.user_rates = p.user_rates.get();
   p.ip_limiter = std::make_unique<net::IpLimiter>(c.limits.max_connections_per_ip);
   p.deps.ip_limiter = p.ip_limiter.get();
+  p.trusted_proxies = util::AddressList(c.trusted_proxies);  // checked by config::validate
+  p.deps.trusted_proxies = &p.trusted_proxies;
   if (!c.tls_cert.empty() || !c.tls_key.empty()) {
     if (c.tls_cert.empty() || c.tls_key.empty())
       throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
@@ -258,6 +277,8 @@ int Server::run() {
     p.stop.set_value();
   });
   p.accept();
+  p.prune_timer = std::make_unique<asio::steady_timer>(p.shards.front()->context());
+  asio::post(p.shards.front()->context(), [&p] { p.prune_revocations(); });
   for (auto& s : p.shards) s->start();
 
   p.stop.get_future().wait();

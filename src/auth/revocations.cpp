@@ -12,7 +12,19 @@ bool Revocations::is_revoked(const TokenClaims& c) const {
 
 void Revocations::revoke(const std::string& jti, std::int64_t exp) {
   std::unique_lock lock(mutex_);
-  jti_exp_[jti] = exp;
+  auto [it, fresh] = jti_exp_.try_emplace(jti, exp);
+  if (!fresh) {
+    // Heard twice (the local store and the cluster broadcast): one index entry, latest exp.
+    if (it->second == exp) return;
+    auto [from, to] = by_exp_.equal_range(it->second);
+    for (auto e = from; e != to; ++e)
+      if (e->second == jti) {
+        by_exp_.erase(e);
+        break;
+      }
+    it->second = exp;
+  }
+  by_exp_.emplace(exp, jti);
 }
 
 void Revocations::set_generation(std::int64_t uid, std::int64_t gen) {
@@ -28,8 +40,19 @@ std::int64_t Revocations::generation(std::int64_t uid) const {
 }
 
 void Revocations::prune(std::int64_t now_s) {
+  {
+    std::shared_lock lock(mutex_);
+    if (by_exp_.empty() || by_exp_.begin()->first > now_s) return;
+  }
   std::unique_lock lock(mutex_);
-  std::erase_if(jti_exp_, [&](const auto& kv) { return kv.second <= now_s; });
+  auto end = by_exp_.upper_bound(now_s);
+  for (auto e = by_exp_.begin(); e != end; ++e) jti_exp_.erase(e->second);
+  by_exp_.erase(by_exp_.begin(), end);
+}
+
+std::size_t Revocations::revoked_count() const {
+  std::shared_lock lock(mutex_);
+  return jti_exp_.size();
 }
 
 }  // namespace parley::auth

@@ -4,6 +4,7 @@
 // keeps the durable copy and reloads it at start. Any thread.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -23,12 +24,17 @@ class Revocations {
   void set_generation(std::int64_t uid, std::int64_t gen);
   std::int64_t generation(std::int64_t uid) const;
 
-  // Forgets revoked jtis whose token has expired anyway.
+  // Forgets revoked jtis whose token has expired anyway (exp <= now_s): they would be refused
+  // as expired. Cheap when nothing has expired (one look at the earliest expiry), so it can run
+  // every second (app::Server does).
   void prune(std::int64_t now_s);
+  // Revoked jtis held.
+  std::size_t revoked_count() const;
 
  private:
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::int64_t> jti_exp_;  // GUARDED_BY(mutex_)
+  std::multimap<std::int64_t, std::string> by_exp_;        // GUARDED_BY(mutex_), = jti_exp_
   std::unordered_map<std::int64_t, std::int64_t> gen_;     // GUARDED_BY(mutex_)
 };
 

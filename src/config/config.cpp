@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "util/address_list.hpp"
+
 namespace parley::config {
 namespace {
 
@@ -94,7 +96,10 @@ void apply_yaml(Config& c, const std::string& text) {
                        "redis",
                        "limits",
                        "registration",
-                       "deleted_name_reserve_days"},
+                       "deleted_name_reserve_days",
+                       "trusted_proxies",
+                       "metrics_allow",
+                       "metrics_token"},
                       "");
   read(root, "host", c.host);
   read(root, "port", c.port);
@@ -113,6 +118,9 @@ void apply_yaml(Config& c, const std::string& text) {
   read(root, "allowed_origins", c.allowed_origins);
   read(root, "tls_cert", c.tls_cert);
   read(root, "tls_key", c.tls_key);
+  read(root, "trusted_proxies", c.trusted_proxies);
+  read(root, "metrics_allow", c.metrics_allow);
+  read(root, "metrics_token", c.metrics_token);
   std::string hash;
   read(root, "password_hash", hash);
   if (hash == "interactive") {
@@ -142,9 +150,10 @@ void apply_yaml(Config& c, const std::string& text) {
         l,
         {"max_frame_bytes", "max_content_bytes", "max_recipients", "max_body_bytes",
          "messages_per_second", "message_burst", "user_messages_per_second", "max_outbound_bytes",
-         "auth_timeout", "ping_interval", "idle_timeout", "login_failures_per_minute",
-         "max_connections_per_user", "max_connections_per_ip", "hash_concurrency",
-         "loginlist_push_max_users", "max_group_members"},
+         "auth_timeout", "ping_interval", "idle_timeout", "request_head_timeout",
+         "request_body_timeout", "login_failures_per_minute", "max_connections_per_user",
+         "max_connections_per_ip", "hash_concurrency", "loginlist_push_max_users",
+         "max_group_members"},
         "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
@@ -157,6 +166,8 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "auth_timeout", c.limits.auth_timeout_s);
     read(l, "ping_interval", c.limits.ping_interval_s);
     read(l, "idle_timeout", c.limits.idle_timeout_s);
+    read(l, "request_head_timeout", c.limits.request_head_timeout_s);
+    read(l, "request_body_timeout", c.limits.request_body_timeout_s);
     read(l, "login_failures_per_minute", c.limits.login_failures_per_minute);
     read(l, "max_connections_per_user", c.limits.max_connections_per_user);
     read(l, "max_connections_per_ip", c.limits.max_connections_per_ip);
@@ -191,6 +202,18 @@ void validate(Config& c) {
   if (l.auth_timeout_s < 1 || l.ping_interval_s < 1 || l.idle_timeout_s < 1 ||
       l.auth_timeout_s > 86400 || l.ping_interval_s > 86400 || l.idle_timeout_s > 86400)
     fail("auth_timeout, ping_interval and idle_timeout must be 1..86400 seconds");
+  if (l.request_head_timeout_s < 1 || l.request_body_timeout_s < 1 ||
+      l.request_head_timeout_s > 86400 || l.request_body_timeout_s > 86400)
+    fail("request_head_timeout and request_body_timeout must be 1..86400 seconds");
+  for (const auto* list : {&c.trusted_proxies, &c.metrics_allow}) {
+    try {
+      util::AddressList check(*list);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(
+          std::string("config: ") +
+          (list == &c.trusted_proxies ? "trusted_proxies: " : "metrics_allow: ") + e.what());
+    }
+  }
   if (l.login_failures_per_minute < 0) fail("login_failures_per_minute must be >= 0");
   if (c.token_lifetime_s < 1 || c.token_lifetime_s > 10ll * 365 * 24 * 3600)
     fail("token_lifetime must be 1 second .. 10 years");
@@ -222,7 +245,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<std::size_t> max_per_user, max_per_ip, max_outbound, max_frame, max_content,
       max_recipients, max_body, push_max, max_group_members;
   std::optional<double> burst;
-  std::optional<int> auth_timeout, ping_interval, idle_timeout;
+  std::optional<int> auth_timeout, ping_interval, idle_timeout, head_timeout, body_timeout;
+  std::optional<std::vector<std::string>> trusted_proxies, metrics_allow;
   std::optional<int> login_failures, recall_window, edit_window;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
@@ -241,7 +265,14 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--password-hash", hash,
                  "interactive (default) or fast (tests and benchmarks only: weak hashes)");
   app.add_option("--max-connections-per-user", max_per_user, "default 64; 0 = unlimited");
-  app.add_option("--max-connections-per-ip", max_per_ip, "default 0 = unlimited");
+  app.add_option("--max-connections-per-ip", max_per_ip,
+                 "per client address (default 256; 0 = unlimited)");
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "addresses/CIDRs whose X-Forwarded-For / X-Real-IP are believed (A,B,...)")
+      ->delimiter(',');
+  app.add_option("--metrics-allow", metrics_allow,
+                 "addresses/CIDRs that may read /metrics (A,B,...; default: any)")
+      ->delimiter(',');
   app.add_option("--max-outbound-bytes", max_outbound,
                  "queued bytes per connection before a non-reading client is dropped (4 MiB)");
   app.add_option("--max-frame-bytes", max_frame, "one WebSocket message (default 65536)");
@@ -252,6 +283,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--auth-timeout", auth_timeout, "seconds to send `auth` (default 10)");
   app.add_option("--ping-interval", ping_interval, "seconds between server pings (default 25)");
   app.add_option("--idle-timeout", idle_timeout, "seconds of silence before closing (default 60)");
+  app.add_option("--request-head-timeout", head_timeout,
+                 "seconds for a whole HTTP request head, however slow (default 20)");
+  app.add_option("--request-body-timeout", body_timeout,
+                 "seconds for a whole HTTP request body after its head (default 60)");
   app.add_option("--loginlist-push-max-users", push_max,
                  "no loginlist pushes above this many online users (default 5000; 0 = always)");
   app.add_option("--max-group-members", max_group_members,
@@ -327,6 +362,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (auth_timeout) c.limits.auth_timeout_s = *auth_timeout;
   if (ping_interval) c.limits.ping_interval_s = *ping_interval;
   if (idle_timeout) c.limits.idle_timeout_s = *idle_timeout;
+  if (head_timeout) c.limits.request_head_timeout_s = *head_timeout;
+  if (body_timeout) c.limits.request_body_timeout_s = *body_timeout;
+  if (trusted_proxies) c.trusted_proxies = *trusted_proxies;
+  if (metrics_allow) c.metrics_allow = *metrics_allow;
   if (push_max) c.limits.loginlist_push_max_users = *push_max;
   if (max_group_members) c.limits.max_group_members = *max_group_members;
   if (recall_window) c.recall_window_s = *recall_window;

@@ -20,14 +20,20 @@ struct Limits {
   // Per user, shared by all of a user's connections on a node. -1 = 4 x messages_per_second
   // (burst 4 x message_burst); 0 = unlimited.
   double user_messages_per_second = -1;
-  std::size_t max_outbound_bytes = 4 << 20;   // per connection; a slower reader is dropped
-  int auth_timeout_s = 10;                    // time to send `auth` after the upgrade
-  int ping_interval_s = 25;                   // server pings this often
-  int idle_timeout_s = 60;                    // nothing heard for this long: close
+  std::size_t max_outbound_bytes = 4 << 20;  // per connection; a slower reader is dropped
+  int auth_timeout_s = 10;                   // time to send `auth` after the upgrade
+  int ping_interval_s = 25;                  // server pings this often
+  int idle_timeout_s = 60;                   // nothing heard for this long: close
+  // Absolute deadlines for one HTTP request (the WebSocket upgrade too), however steadily its
+  // bytes trickle in: the head from its first byte (for a connection's first request, from the
+  // accept), the body from the end of the head. Past one: 408 and close.
+  int request_head_timeout_s = 20;
+  int request_body_timeout_s = 60;
   int login_failures_per_minute = 10;         // per name and per IP; 0 = unlimited
   std::size_t max_connections_per_user = 64;  // 0 = unlimited
-  std::size_t max_connections_per_ip = 0;     // 0 = unlimited
-  std::size_t hash_concurrency = 2;           // Argon2id hashes at once (64 MiB each)
+  // Per client address (the forwarded one behind a trusted proxy); 0 = unlimited.
+  std::size_t max_connections_per_ip = 256;
+  std::size_t hash_concurrency = 2;  // Argon2id hashes at once (64 MiB each)
   // Above this many users online, `loginlist` changes are not pushed any more (each push costs
   // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
   std::size_t loginlist_push_max_users = 5000;
@@ -67,6 +73,13 @@ struct Config {
   // Origins allowed to open a WebSocket besides the server's own and http://localhost:* /
   // http://127.0.0.1:* (where the original page runs); "*" allows any.
   std::vector<std::string> allowed_origins;
+  // Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Real-IP are believed;
+  // empty = every TCP peer is the client. Per-address limits then apply to the real client.
+  std::vector<std::string> trusted_proxies;
+  // Who may read /metrics: client addresses or ranges (empty = any), and a bearer token (empty
+  // = none needed). When both are set, both must match.
+  std::vector<std::string> metrics_allow;
+  std::string metrics_token;
   Limits limits;
 };
 

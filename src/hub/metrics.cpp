@@ -35,6 +35,7 @@ std::string Metrics::render(std::int64_t users_online) const {
   line("parley_connections_total", "counter", get(connections_total));
   line("parley_connections_open", "gauge", get(connections_open));
   line("parley_users_online", "gauge", users_online);
+  line("parley_revoked_tokens", "gauge", get(revoked_tokens));
   line("parley_frames_in_total", "counter", get(frames_in));
   line("parley_frames_out_total", "counter", get(frames_out));
   line("parley_messages_stored_total", "counter", get(messages_stored));

@@ -22,6 +22,8 @@ class Metrics {
   std::atomic<std::uint64_t> slow_consumer_drops{0};
   std::atomic<std::uint64_t> error_frames{0};  // total; by code below
   std::atomic<std::uint64_t> http_requests{0};
+  // Revoked token ids held in memory until their tokens expire; sampled when they are pruned.
+  std::atomic<std::int64_t> revoked_tokens{0};
 
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);

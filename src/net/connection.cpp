@@ -16,6 +16,7 @@
 #include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
+#include "util/address_list.hpp"
 #include "util/clock.hpp"
 
 namespace parley::net {
@@ -31,7 +32,7 @@ Connection::Connection(hub::Shard& shard, hub::Services& svc, const ConnectionDe
 }
 
 Connection::~Connection() {
-  if (ip_counted_) deps_.ip_limiter->release(peer_ip_);
+  if (ip_counted_) deps_.ip_limiter->release(client_ip_);
   svc_.metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -41,9 +42,17 @@ void Connection::start() {
   socket_.non_blocking(true, ec);
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ip_ = ep.address().to_string();
+  client_ip_ = peer_ip_;
   shard_.add(this);
   if (deps_.tls) tls_ = std::make_unique<TlsSession>(*deps_.tls);
-  if (!deps_.ip_limiter->acquire(peer_ip_)) {
+  // The first request's head is due from the accept: a silent socket or a TLS handshake that
+  // trickles is held no longer than a slow request.
+  request_deadline_ms_ =
+      util::mono_ms() + std::int64_t(svc_.config.limits.request_head_timeout_s) * 1000;
+  // Through a trusted proxy the client is known from the first request's headers only: it is
+  // counted then (count_client).
+  via_proxy_ = deps_.trusted_proxies->contains(peer_ip_);
+  if (!via_proxy_ && !deps_.ip_limiter->acquire(client_ip_)) {
     // Over the per-IP cap: one short answer, then close.
     out_ = protocol::serialize_response(
         protocol::code_response(429, protocol::code::kTooManyAttempts,
@@ -52,7 +61,7 @@ void Connection::start() {
     close_after_write_ = true;
     return queue_output();
   }
-  ip_counted_ = true;
+  ip_counted_ = !via_proxy_;
   wait_readable();
 }
 
@@ -109,6 +118,10 @@ void Connection::consume(std::string_view data) {
     in_.erase(0, used);
   }
   if (in_.empty() && in_.capacity() > 0) std::string().swap(in_);
+  // The first byte of a request starts its head deadline (consume_http moves it on).
+  if (state_ == State::kHttp && !in_.empty() && request_deadline_ms_ == 0)
+    request_deadline_ms_ =
+        util::mono_ms() + std::int64_t(svc_.config.limits.request_head_timeout_s) * 1000;
 }
 
 void Connection::append_frame(WsOpcode op, std::string_view payload) {
@@ -260,8 +273,10 @@ void Connection::tick(std::int64_t now) {
   const auto& l = svc_.config.limits;
   switch (state_) {
     case State::kHttp:
-      // Idle keep-alive connections and slow request senders.
-      if (!http_busy_ && now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) hard_close();
+      if (http_busy_) break;
+      if (request_deadline_ms_ != 0 && now > request_deadline_ms_) return request_timed_out();
+      // Idle keep-alive connections.
+      if (now - last_heard_ms_ > std::int64_t(l.idle_timeout_s) * 1000) hard_close();
       break;
     case State::kWebSocket:
       session_->tick(now);  // auth time-out, token expiry: may close

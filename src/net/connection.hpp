@@ -55,7 +55,9 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   std::size_t queued_bytes() const override { return out_.size() + writing_.size(); }
   void enforce_output_limit() override;
   void close(std::uint16_t code, std::string_view reason) override;
-  const std::string& peer_ip() const override { return peer_ip_; }
+  // The client's address: the TCP peer, or behind a trusted proxy the forwarded address of the
+  // connection's first request.
+  const std::string& peer_ip() const override { return client_ip_; }
   std::weak_ptr<void> anchor() override { return weak_from_this(); }
   void flush() override;
   void tick(std::int64_t now_ms) override;
@@ -78,6 +80,8 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
 
   // HTTP (connection_http.cpp)
   std::size_t consume_http(std::string_view buf);
+  bool count_client(const protocol::HttpRequest& req);
+  void request_timed_out();
   void start_websocket(const protocol::HttpRequest& req);
   void respond(protocol::HttpResponse resp, bool keep_alive, bool head_only);
 
@@ -101,7 +105,9 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   protocol::WsOpcode frag_op_ = protocol::WsOpcode::kText;
 
   State state_ = State::kHttp;
-  bool ip_counted_ = false;    // counted by the per-IP limiter
+  bool ip_counted_ = false;    // client_ip_ counted by the per-IP limiter
+  bool via_proxy_ = false;     // the peer is a trusted proxy: the client is in the headers
+  bool body_phase_ = false;    // the request's head is in; its body is awaited
   bool drop_pending_ = false;  // over the output limit; closing on the next turn
   bool fragmented_ = false;    // a fragmented message is being reassembled
   bool reading_ = false;       // an async_wait for input is pending
@@ -115,7 +121,11 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   std::int64_t last_heard_ms_ = 0;
   std::int64_t last_ping_ms_ = 0;
   std::int64_t closing_since_ms_ = 0;
-  std::string peer_ip_;
+  // When the HTTP request being received must be complete (0: none under way). An absolute
+  // deadline: unlike last_heard_ms_, a byte now and then does not move it.
+  std::int64_t request_deadline_ms_ = 0;
+  std::string peer_ip_;              // the TCP peer
+  std::string client_ip_;            // see peer_ip()
   std::unique_ptr<TlsSession> tls_;  // set when the server runs TLS
   std::string tls_out_;              // TLS records waiting to be written
 };

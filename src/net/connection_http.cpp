@@ -9,7 +9,10 @@
 #include "hub/session.hpp"
 #include "hub/shard.hpp"
 #include "net/connection.hpp"
+#include "net/ip_limiter.hpp"
+#include "net/tls_session.hpp"
 #include "protocol/codes.hpp"
+#include "protocol/forwarded.hpp"
 #include "protocol/http_handler.hpp"
 #include "util/clock.hpp"
 
@@ -36,14 +39,24 @@ std::size_t Connection::consume_http(std::string_view buf) {
   protocol::HttpLimits limits;
   limits.max_body_bytes = svc_.config.limits.max_body_bytes;
   auto r = protocol::parse_http_request(buf, req, limits);
-  if (r.status == HttpParseStatus::kNeedMore) return 0;
+  if (r.status == HttpParseStatus::kNeedMore) {
+    if (r.head_complete && !body_phase_) {
+      body_phase_ = true;
+      request_deadline_ms_ =
+          util::mono_ms() + std::int64_t(svc_.config.limits.request_body_timeout_s) * 1000;
+    }
+    return 0;
+  }
   hub::Metrics::add(svc_.metrics->http_requests);
+  request_deadline_ms_ = 0;
+  body_phase_ = false;
   if (r.status == HttpParseStatus::kError) {
     http_busy_ = true;
     respond(protocol::code_response(r.error_status, protocol::code::kBadFormat, r.error), false,
             false);
     return buf.size();
   }
+  if (!count_client(req)) return buf.size();
   if (req.path == "/api/ws" && req.method == "GET") {
     start_websocket(req);
     return r.consumed;
@@ -54,13 +67,45 @@ std::size_t Connection::consume_http(std::string_view buf) {
   // The responder owns the connection until the answer is written: no read is pending while
   // a request is being served, so nothing else keeps it alive.
   asio::io_context& ioc = shard_.context();
+  // Each request's own client: a proxy may carry several clients' requests on one connection.
+  std::string client =
+      via_proxy_ ? protocol::client_address(req, peer_ip_, *deps_.trusted_proxies) : peer_ip_;
   deps_.http->handle(
-      req, peer_ip_, [self = shared_from_this(), &ioc, keep_alive, head_only](HttpResponse resp) {
+      req, client, [self = shared_from_this(), &ioc, keep_alive, head_only](HttpResponse resp) {
         asio::post(ioc, [self, keep_alive, head_only, resp = std::move(resp)]() mutable {
           self->respond(std::move(resp), keep_alive, head_only);
         });
       });
   return r.consumed;
+}
+
+// Through a trusted proxy the connection is counted against its first request's client, and
+// refused like a direct one when that client is at its cap.
+bool Connection::count_client(const HttpRequest& req) {
+  if (ip_counted_ || !via_proxy_) return true;
+  client_ip_ = protocol::client_address(req, peer_ip_, *deps_.trusted_proxies);
+  if (!deps_.ip_limiter->acquire(client_ip_)) {
+    http_busy_ = true;
+    respond(protocol::code_response(429, protocol::code::kTooManyAttempts,
+                                    "too many connections from this address"),
+            false, false);
+    return false;
+  }
+  ip_counted_ = true;
+  return true;
+}
+
+// A request whose head or body did not arrive in time (one byte a minute would otherwise hold
+// the connection forever): answered 408, closed.
+void Connection::request_timed_out() {
+  request_deadline_ms_ = 0;
+  // Nothing can be written before the TLS handshake completes.
+  if (tls_ && !tls_->handshake_done()) return hard_close();
+  http_busy_ = true;
+  respond(protocol::code_response(408, protocol::code::kBadFormat,
+                                  body_phase_ ? "request body not received in time"
+                                              : "request head not received in time"),
+          false, false);
 }
 
 void Connection::respond(HttpResponse resp, bool keep_alive, bool head_only) {

@@ -148,7 +148,8 @@ HttpParseResult parse_http_request(std::string_view buf, HttpRequest& out,
   std::string_view version = line.substr(sp2 + 1);
   if (method.empty() || !std::all_of(method.begin(), method.end(), is_tchar))
     return fail(400, "malformed method");
-  if (target.empty() || target.find(' ') != std::string_view::npos)
+  if (target.empty() ||
+      target.find_first_of(std::string_view(" \r\n\0", 4)) != std::string_view::npos)
     return fail(400, "malformed target");
   if (version == "HTTP/1.1") {
     out.minor_version = 1;
@@ -172,6 +173,10 @@ HttpParseResult parse_http_request(std::string_view buf, HttpRequest& out,
     auto e = rest.find("\r\n");
     std::string_view h = rest.substr(0, e);
     rest = e == std::string_view::npos ? std::string_view() : rest.substr(e + 2);
+    // A proxy in front may end lines at a bare CR or LF where we do not (RFC 9112 §2.2): a
+    // header hidden from one of us could smuggle a request. Refuse rather than guess.
+    if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+      return fail(400, "bare CR, LF or NUL in a header");
     auto colon = h.find(':');
     if (colon == std::string_view::npos || colon == 0) return fail(400, "malformed header");
     std::string_view name = h.substr(0, colon);
@@ -190,18 +195,25 @@ HttpParseResult parse_http_request(std::string_view buf, HttpRequest& out,
   out.keep_alive = out.minor_version == 1 ? !contains_token(connection, "close")
                                           : contains_token(connection, "keep-alive");
 
-  if (!out.header("transfer-encoding").empty())
-    return fail(501, "chunked request bodies are not supported; send Content-Length");
+  // Any Transfer-Encoding line, even an empty one before a "chunked" one.
+  for (const auto& h : out.headers)
+    if (h.first == "transfer-encoding")
+      return fail(501, "chunked request bodies are not supported; send Content-Length");
+  // Exactly one Content-Length of digits, or none: a proxy that reads another one of several
+  // (even equal ones: some join them into "5, 5") or an empty one differently frames another
+  // body, so nothing ambiguous is taken.
   std::size_t body_len = 0;
-  std::string_view cl = out.header("content-length");
-  if (!cl.empty()) {
+  int lengths = 0;
+  for (const auto& [k, cl] : out.headers) {
+    if (k != "content-length") continue;
+    if (++lengths > 1) return fail(400, "more than one Content-Length");
     auto r = std::from_chars(cl.data(), cl.data() + cl.size(), body_len);
-    if (r.ec != std::errc() || r.ptr != cl.data() + cl.size())
+    if (cl.empty() || r.ec != std::errc() || r.ptr != cl.data() + cl.size())
       return fail(400, "malformed Content-Length");
-    if (body_len > limits.max_body_bytes) return fail(413, "request body too large");
   }
+  if (body_len > limits.max_body_bytes) return fail(413, "request body too large");
   std::size_t total = end + 4 + body_len;
-  if (buf.size() < total) return {};
+  if (buf.size() < total) return {HttpParseStatus::kNeedMore, 0, 0, {}, true};
   out.body.assign(buf.substr(end + 4, body_len));
   return {HttpParseStatus::kComplete, total, 0, {}};
 }

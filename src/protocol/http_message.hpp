@@ -32,9 +32,10 @@ enum class HttpParseStatus { kComplete, kNeedMore, kError };
 
 struct HttpParseResult {
   HttpParseStatus status = HttpParseStatus::kNeedMore;
-  std::size_t consumed = 0;  // bytes of `buf` the complete request used
-  int error_status = 0;      // HTTP status to answer with on kError (400, 413, 431, 501...)
-  std::string error;         // human text for the error body
+  std::size_t consumed = 0;    // bytes of `buf` the complete request used
+  int error_status = 0;        // HTTP status to answer with on kError (400, 413, 431, 501...)
+  std::string error;           // human text for the error body
+  bool head_complete = false;  // kNeedMore: the head is in, the body is not (yet)
 };
 
 struct HttpLimits {

@@ -4,8 +4,9 @@
 //
 // Invariants checked:
 //  - kComplete: consumed <= input, the body is exactly Content-Length bytes within the limit,
-//    header names are lower-case tokens, at most 100 headers; every shorter prefix of the input
-//    is kNeedMore (the parser never decides on a request it has not fully seen);
+//    header names are lower-case tokens, values hold no CR, LF or NUL, at most one
+//    Content-Length and no Transfer-Encoding, at most 100 headers; every shorter prefix of the
+//    input is kNeedMore (the parser never decides on a request it has not fully seen);
 //  - kError carries a 4xx/5xx status; kNeedMore consumes nothing;
 //  - percent_decode never grows its input, and encoding then decoding is the identity.
 #include <cctype>
@@ -55,8 +56,8 @@ void check_request(std::string_view buf, const protocol::HttpLimits& limits) {
     case HttpParseStatus::kError:
       FUZZ_CHECK(r.error_status >= 400 && r.error_status < 600);
       FUZZ_CHECK(!r.error.empty());
-      (void)protocol::serialize_response(
-          protocol::code_response(r.error_status, "4001", r.error), false);
+      (void)protocol::serialize_response(protocol::code_response(r.error_status, "4001", r.error),
+                                         false);
       return;
     case HttpParseStatus::kComplete:
       break;
@@ -71,11 +72,16 @@ void check_request(std::string_view buf, const protocol::HttpLimits& limits) {
   FUZZ_CHECK(head_end + 4 <= limits.max_header_bytes);
   FUZZ_CHECK(r.consumed == head_end + 4 + req.body.size());
   FUZZ_CHECK(buf.substr(head_end + 4, req.body.size()) == req.body);
+  int lengths = 0;
   for (const auto& [k, v] : req.headers) {
     FUZZ_CHECK(!k.empty());
     for (char ch : k) FUZZ_CHECK(!std::isupper(static_cast<unsigned char>(ch)));
     FUZZ_CHECK(req.header(k).data() != nullptr);
+    FUZZ_CHECK(v.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos);
+    lengths += k == "content-length";
+    FUZZ_CHECK(k != "transfer-encoding");
   }
+  FUZZ_CHECK(lengths <= 1);
   std::string_view cl = req.header("content-length");
   if (cl.empty()) FUZZ_CHECK(req.body.empty());
 

@@ -70,9 +70,11 @@ TEST(Limits, ConnectionsPerUserAreCappedAndEveryLimitHasAFlag) {
 }
 
 // One account cannot multiply its rate by opening connections: per connection 5/s (burst 10),
-// so eight connections could send 80 at once; the user's bucket (default 4x: 20/s, burst 40),
-// shared by all eight on whatever shard, lets about 40 through. Another account is unaffected.
+// so 64 connections (the default per-user cap) could send 640 at once; the user's bucket
+// (default 4x: 20/s, burst 40), shared by all of them on whatever shard, lets about 40 through.
+// Another account is unaffected.
 TEST(Limits, AUsersConnectionsShareOneMessageRate) {
+  const int kConns = 64;
   ServerProcess server(
       {"--password-hash", "fast", "--rate", "5", "--burst", "10", "--threads", "2"}, false);
   Http http{server.port()};
@@ -80,9 +82,9 @@ TEST(Limits, AUsersConnectionsShareOneMessageRate) {
   http.login("bob");
   std::string ct = http.login("carol");
   std::vector<std::unique_ptr<Chat>> conns;
-  for (int i = 0; i < 8; ++i) conns.push_back(std::make_unique<Chat>(server.port(), t));
+  for (int i = 0; i < kConns; ++i) conns.push_back(std::make_unique<Chat>(server.port(), t));
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < kConns; ++i)
     for (int j = 0; j < 10; ++j)
       conns[i]->send_message({"bob"}, "m", "c" + std::to_string(i) + "-" + std::to_string(j));
   int acked = 0, limited = 0;
@@ -101,7 +103,7 @@ TEST(Limits, AUsersConnectionsShareOneMessageRate) {
     }
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(acked + limited, 80);
+  EXPECT_EQ(acked + limited, kConns * 10);
   EXPECT_GE(acked, 40);
   EXPECT_LE(acked, 40 + int(20 * elapsed) + 1) << "after " << elapsed << " s";
   EXPECT_GT(limited, 0);

@@ -83,12 +83,15 @@ TEST_P(WsExtensions, ResumeDeliversExactlyWhatWasMissedInOrder) {
 }
 
 // A resume seq near INT64_MAX used to overflow (`after + 1`) in the store: refused with an
-// error frame, and the connection can still authenticate.
+// error frame, as are negative, fractional and out-of-range numbers, and the connection can
+// still authenticate.
 TEST_P(WsExtensions, ResumeSeqBeyondAnyInboxIsRefused) {
   std::string at = http.login("alice");
   std::string bt = http.login("bob");
   Chat alice(port());
-  for (const char* seq : {"9223372036854775807", "9007199254740992"}) {
+  for (const char* seq :
+       {"9223372036854775807", "9007199254740992", "9223372036854775808", "18446744073709551615",
+        "99999999999999999999999", "1e300", "-1", "-9223372036854775808", "1.5", "\"5\""}) {
     alice.send_raw_text(std::string(R"({"type":"auth","content":")") + at + R"(","seq":)" + seq +
                         "}");
     json::object e = alice.next();

@@ -75,6 +75,43 @@ TEST(Revocations, ByJtiAndByGeneration) {
   EXPECT_FALSE(r.is_revoked(c));
 }
 
+// Revoked ids are kept until their token's exp (a token is refused at exp anyway), then
+// forgotten; a second revoke of the same id (local store + cluster broadcast) keeps one entry.
+TEST(Revocations, PruneForgetsExactlyTheExpired) {
+  Revocations r;
+  auto claims = [](const char* jti) {
+    TokenClaims c;
+    c.uid = 7;
+    c.jti = jti;
+    return c;
+  };
+  r.revoke("a", 100);
+  r.revoke("b", 200);
+  r.revoke("c", 150);
+  r.revoke("a", 300);  // heard again with a later exp: kept until then
+  r.revoke("c", 150);
+  EXPECT_EQ(r.revoked_count(), 3u);
+  r.prune(99);
+  EXPECT_EQ(r.revoked_count(), 3u);
+  r.prune(150);  // exp <= now: c goes
+  EXPECT_EQ(r.revoked_count(), 2u);
+  EXPECT_FALSE(r.is_revoked(claims("c")));
+  EXPECT_TRUE(r.is_revoked(claims("a")));
+  EXPECT_TRUE(r.is_revoked(claims("b")));
+  r.prune(200);
+  EXPECT_FALSE(r.is_revoked(claims("b")));
+  EXPECT_TRUE(r.is_revoked(claims("a")));
+  r.prune(300);
+  EXPECT_EQ(r.revoked_count(), 0u);
+  EXPECT_FALSE(r.is_revoked(claims("a")));
+  // Generations are not pruned: one number per user, still revoking older tokens.
+  r.set_generation(7, 2);
+  r.prune(1000000);
+  TokenClaims old = claims("z");
+  old.gen = 1;
+  EXPECT_TRUE(r.is_revoked(old));
+}
+
 TEST(Credentials, ValidatesNamesAndPasswordsInCharacters) {
   EXPECT_TRUE(is_valid_name("张三"));
   EXPECT_TRUE(is_valid_name("孔雀大明王"));

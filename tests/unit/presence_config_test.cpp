@@ -63,6 +63,32 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
     config::Config b;
     EXPECT_THROW(config::apply_yaml(b, bad), std::runtime_error) << bad;
   }
+  // Abuse limits: defaults, the new keys, and address lists checked at start.
+  EXPECT_EQ(e.limits.max_connections_per_ip, 256u);
+  EXPECT_EQ(e.limits.request_head_timeout_s, 20);
+  EXPECT_EQ(e.limits.request_body_timeout_s, 60);
+  EXPECT_TRUE(e.trusted_proxies.empty() && e.metrics_allow.empty() && e.metrics_token.empty());
+  config::Config a;
+  config::apply_yaml(a,
+                     "trusted_proxies: [127.0.0.1, \"10.0.0.0/8\"]\nmetrics_allow: [\"::1\"]\n"
+                     "metrics_token: tok\nlimits:\n  request_head_timeout: 5\n"
+                     "  request_body_timeout: 7\n");
+  EXPECT_EQ(a.trusted_proxies.size(), 2u);
+  EXPECT_EQ(a.metrics_allow[0], "::1");
+  EXPECT_EQ(a.metrics_token, "tok");
+  EXPECT_EQ(a.limits.request_head_timeout_s, 5);
+  EXPECT_EQ(a.limits.request_body_timeout_s, 7);
+  for (const char* bad :
+       {"trusted_proxies: [nginx]\n", "metrics_allow: [\"10.0.0.0/40\"]\n",
+        "limits:\n  request_head_timeout: 0\n", "limits:\n  request_body_timeout: -1\n"}) {
+    config::Config b;
+    try {
+      config::apply_yaml(b, bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const std::runtime_error& err) {
+      EXPECT_EQ(std::string(err.what()).rfind("config:", 0), 0u) << err.what();
+    }
+  }
   // Unknown keys are refused with their name and line: a typo in a security setting (or a
   // setting this build does not have) must not start a server that silently ignores it.
   for (auto [bad, key, line] :

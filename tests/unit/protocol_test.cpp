@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "protocol/client_frame.hpp"
+#include "protocol/forwarded.hpp"
 #include "protocol/http_message.hpp"
 #include "protocol/server_frame.hpp"
 #include "protocol/ws_frame.hpp"
@@ -83,6 +84,77 @@ TEST(HttpMessage, WaitsForMoreAndRefusesBadInput) {
   EXPECT_EQ(bad("GET /api/%-1%-0 HTTP/1.1\r\n\r\n"), 400);  // found by fuzz_http_request
   EXPECT_EQ(bad("GET /%4 HTTP/1.1\r\n\r\n"), 400);
   EXPECT_EQ(bad("GET / HTTP/1.1\r\nX: " + std::string(9000, 'a')), 431);
+}
+
+// Framing that a proxy in front could read differently (request smuggling) is refused, never
+// guessed: repeated or empty Content-Length, bare CR/LF/NUL inside the head, any
+// Transfer-Encoding line.
+TEST(HttpMessage, RefusesAmbiguousFraming) {
+  HttpRequest req;
+  auto bad = [&](const std::string& raw) { return parse_http_request(raw, req, {}).error_status; };
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 0\r\n\r\n{}"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\ncontent-length: 0\r\nCONTENT-LENGTH: 0\r\n\r\n"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\n{}"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length:\r\n\r\n"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length:   \r\n\r\n"), 400);
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nContent-Length: +2\r\n\r\n{}"), 400);
+  EXPECT_EQ(bad("GET / HTTP/1.1\r\nX: a\nContent-Length: 5\r\n\r\n"), 400);  // bare LF
+  EXPECT_EQ(bad("GET / HTTP/1.1\r\nX: a\rContent-Length: 5\r\n\r\n"), 400);  // bare CR
+  EXPECT_EQ(bad("GET / HTTP/1.1\r\nX: a\nb\r\n\r\n"), 400);
+  EXPECT_EQ(bad(std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26)), 400);  // NUL
+  EXPECT_EQ(bad("GET /a\nb HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(bad("GET / HTTP/1.1\nHost: x\r\n\r\n"), 400);  // request line ended by a bare LF
+  EXPECT_EQ(bad("POST / HTTP/1.1\r\nTransfer-Encoding:\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            501);
+  // Every refusal names its reason.
+  auto r = parse_http_request("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+                              req, {});
+  EXPECT_EQ(r.status, HttpParseStatus::kError);
+  EXPECT_EQ(r.error, "more than one Content-Length");
+  // One Content-Length, tabs and spaces around it, is fine; so is no body without one.
+  auto ok = parse_http_request("POST / HTTP/1.1\r\nContent-Length:\t2 \r\n\r\n{}", req, {});
+  EXPECT_EQ(ok.status, HttpParseStatus::kComplete);
+  EXPECT_EQ(req.body, "{}");
+  // The head in, the body not yet: the connection switches to its body deadline.
+  auto partial = parse_http_request("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", req, {});
+  EXPECT_EQ(partial.status, HttpParseStatus::kNeedMore);
+  EXPECT_TRUE(partial.head_complete);
+  EXPECT_FALSE(parse_http_request("GET / HTTP/1.1\r\nHost:", req, {}).head_complete);
+}
+
+// X-Forwarded-For is read from the right: each proxy appends the address it saw, so what a
+// client wrote itself is left of the first untrusted address and never believed.
+TEST(Forwarded, BelievesHeadersOnlyFromTrustedProxies) {
+  util::AddressList trusted({"127.0.0.1", "10.0.0.0/8"});
+  auto client = [&](const std::string& peer,
+                    std::vector<std::pair<std::string, std::string>> headers) {
+    HttpRequest req;
+    req.headers = std::move(headers);
+    return client_address(req, peer, trusted);
+  };
+  EXPECT_EQ(client("203.0.113.9", {{"x-forwarded-for", "198.51.100.1"}}), "203.0.113.9");
+  EXPECT_EQ(client("203.0.113.9", {{"x-real-ip", "198.51.100.1"}}), "203.0.113.9");
+  EXPECT_EQ(client("127.0.0.1", {}), "127.0.0.1");
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "198.51.100.1"}}), "198.51.100.1");
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "6.6.6.6, 198.51.100.1"}}), "198.51.100.1");
+  // Through two trusted proxies (nginx -> an internal balancer -> parley).
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "6.6.6.6, 198.51.100.1, 10.1.1.1"}}),
+            "198.51.100.1");
+  // Several header lines form one list, in order.
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "6.6.6.6"}, {"x-forwarded-for", "5.5.5.5"}}),
+            "5.5.5.5");
+  // Garbage where an address should be: the last hop that was vouched for.
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "junk, 10.2.2.2"}}), "10.2.2.2");
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "unknown"}}), "127.0.0.1");
+  // Every hop trusted: the first one is the client (someone on the inside).
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "10.3.3.3, 10.2.2.2"}}), "10.3.3.3");
+  // X-Real-IP when there is no X-Forwarded-For; canonical spellings.
+  EXPECT_EQ(client("127.0.0.1", {{"x-real-ip", " 2001:db8:0:0::1 "}}), "2001:db8::1");
+  EXPECT_EQ(client("127.0.0.1", {{"x-real-ip", "::ffff:198.51.100.7"}}), "198.51.100.7");
+  EXPECT_EQ(client("127.0.0.1", {{"x-real-ip", "nope"}}), "127.0.0.1");
+  EXPECT_EQ(client("127.0.0.1", {{"x-forwarded-for", "198.51.100.1"}, {"x-real-ip", "5.5.5.5"}}),
+            "198.51.100.1");
 }
 
 TEST(HttpMessage, SerializesWithCorsAndLength) {

@@ -1,12 +1,40 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include "util/address_list.hpp"
 #include "util/base64.hpp"
 #include "util/json_text.hpp"
 #include "util/utf8.hpp"
 
 namespace parley::util {
 namespace {
+
+TEST(AddressList, MatchesAddressesAndRangesOfBothFamilies) {
+  AddressList l({"127.0.0.1", "10.0.0.0/8", "192.168.1.128/25", "::1", "fd00::/8"});
+  EXPECT_TRUE(l.contains("127.0.0.1"));
+  EXPECT_FALSE(l.contains("127.0.0.2"));
+  EXPECT_TRUE(l.contains("10.255.1.2"));
+  EXPECT_FALSE(l.contains("11.0.0.1"));
+  EXPECT_TRUE(l.contains("192.168.1.200"));
+  EXPECT_FALSE(l.contains("192.168.1.127"));
+  EXPECT_TRUE(l.contains("::1"));
+  EXPECT_TRUE(l.contains("0:0::1"));
+  EXPECT_TRUE(l.contains("fdab::5"));
+  EXPECT_FALSE(l.contains("fe80::1"));
+  EXPECT_TRUE(l.contains("::ffff:10.1.2.3")) << "IPv4-mapped matches as IPv4";
+  EXPECT_FALSE(l.contains("not an address"));
+  EXPECT_FALSE(l.contains(""));
+  EXPECT_FALSE(AddressList().contains("127.0.0.1"));
+  EXPECT_TRUE(AddressList({"0.0.0.0/0"}).contains("8.8.8.8"));
+  EXPECT_FALSE(AddressList({"0.0.0.0/0"}).contains("2001:db8::1"));
+  for (const char* bad :
+       {"10.0.0.0/33", "10.0.0.0/", "::/129", "10.0.0.0/8x", "nginx", "1.2.3", "10.0.0.0/-1"})
+    EXPECT_THROW(AddressList({bad}), std::invalid_argument) << bad;
+  EXPECT_EQ(canonical_ip("::ffff:10.0.0.1"), "10.0.0.1");
+  EXPECT_EQ(canonical_ip("0:0:0::1"), "::1");
+  EXPECT_EQ(canonical_ip("10.0.0.1"), "10.0.0.1");
+  EXPECT_EQ(canonical_ip("10.0.0.1:80"), "");
+}
 
 TEST(Utf8, AcceptsValidAndRejectsMalformed) {
   EXPECT_TRUE(is_valid_utf8("hello 张三 👋"));

@@ -84,7 +84,8 @@ start_server() {
     store_args=(--redis "redis://127.0.0.1:$rport")
   fi
   "$server_bin" --config "$work/config.yaml" --host 127.0.0.1 --port 0 --data "$work/data" \
-    --rate 0 --password-hash fast --max-connections-per-user 0 --login-failures 0 \
+    --rate 0 --password-hash fast --max-connections-per-user 0 --max-connections-per-ip 0 \
+    --login-failures 0 \
     "${store_args[@]}" "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   port=
