@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/admin_cli.hpp"
 
+#include <sodium.h>
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -11,9 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "app/data_lock.hpp"
+#include "auth/credentials.hpp"
+#include "auth/password.hpp"
 #include "client/http_client.hpp"
 #include "store/redis/redis_store.hpp"
 #include "store/sqlite/maintenance.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace parley::app {
 namespace json = boost::json;
@@ -21,6 +27,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: parley admin promote|demote NAME [--data DIR | --redis URL]\n"
+    "       parley admin create-admin NAME [--password-file F] [--data DIR | --redis URL]\n"
+    "           (the embedded store: with the server stopped)\n"
     "       parley admin [--url http://HOST:PORT] --user NAME [--password-file F] COMMAND ...\n"
     "COMMAND: stats | users [QUERY] | create-user NAME PASSWORD [--admin] | kick NAME |\n"
     "         ban NAME | unban NAME | reset-password NAME PASSWORD | role NAME admin|user |\n"
@@ -75,6 +83,69 @@ std::string percent_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+// A store of its own for this command: the folder lock keeps it from running beside a server.
+struct OwnStore {
+  std::optional<DataLock> lock;
+  std::unique_ptr<store::Store> store;
+};
+
+OwnStore open_store(const Args& a) {
+  OwnStore s;
+  std::string redis = option(a, "redis");
+  if (!redis.empty()) {
+    store::redis::RedisOptions ro;
+    ro.url = redis;
+    s.store = std::make_unique<store::redis::RedisStore>(ro);
+    return s;
+  }
+  std::string data = option(a, "data", "./data"), error;
+  s.lock = DataLock::take(data, error);
+  if (!s.lock)
+    throw std::runtime_error(error +
+                             ": stop the server first (or, while registration is open, "
+                             "register the account and use `parley admin promote`)");
+  store::sqlite::SqliteOptions so;
+  so.path = (std::filesystem::path(data) / "parley.db").string();
+  s.store = std::make_unique<store::sqlite::SqliteStore>(so);
+  return s;
+}
+
+std::string read_password(const Args& a);
+
+// create-admin: the first account of a server whose registration is invite-only or closed.
+int create_admin(const Args& a) {
+  if (a.words.size() != 2) return usage("create-admin takes one NAME");
+  const std::string& name = a.words[1];
+  std::string password = read_password(a);
+  if (!auth::is_valid_name(name) || name.front() == '~')
+    return usage("the name must be 1-20 characters and not start with ~");
+  if (!auth::is_valid_password(password))
+    return usage("give a password of 3-20 characters in --password-file or PARLEY_ADMIN_PASSWORD");
+  try {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+    OwnStore s = open_store(a);
+    std::promise<store::Result<store::UserId>> result;
+    s.store->create_account(
+        store::NewAccount{
+            name, auth::hash_password(password, auth::PasswordCost{}), {}, store::Role::kAdmin},
+        [&](store::Result<store::UserId> r) { result.set_value(std::move(r)); });
+    auto r = result.get_future().get();
+    if (auto* e = std::get_if<store::StoreError>(&r)) {
+      std::cerr << "error: "
+                << (*e == store::StoreError::kNameTaken || *e == store::StoreError::kNameReserved
+                        ? "the name is taken (use promote for an existing account)"
+                        : "the store failed")
+                << "\n";
+      return 1;
+    }
+    std::cout << "created the administrator " << name << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 // promote / demote: straight in the store.
@@ -249,6 +320,7 @@ std::optional<int> run_admin(int argc, char** argv) {
   const std::string& cmd = args->words[0];
   if (cmd == "help") return usage(), 0;
   if (cmd == "promote" || cmd == "demote") return set_role(*args, cmd == "promote");
+  if (cmd == "create-admin") return create_admin(*args);
   return over_http(*args);
 }
 

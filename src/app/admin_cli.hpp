@@ -3,6 +3,9 @@
 //   parley admin promote|demote NAME [--data DIR | --redis URL]
 //       grants or takes the admin role directly in the store (how the first admin is made; works
 //       while the server runs).
+//   parley admin create-admin NAME [--password-file F] [--data DIR | --redis URL]
+//       creates an admin account in the store (the first account of an invite-only or closed
+//       server; on the embedded store, with the server stopped).
 //   parley admin [--url http://HOST:PORT] --user NAME [--password-file F] COMMAND ...
 //       logs in as an admin and calls the admin HTTP API (PARLEY_ADMIN_PASSWORD may hold the
 //       password instead of a file). COMMAND: stats | users [QUERY] | create-user NAME PASSWORD

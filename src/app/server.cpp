@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/server.hpp"
 
+#include "app/data_lock.hpp"
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -121,6 +123,7 @@ struct Server::Parts {
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
   hub::Presence presence;
+  std::optional<DataLock> data_lock;  // embedded store only: one writer per data folder
   std::unique_ptr<store::Store> store;
   std::vector<std::unique_ptr<hub::Shard>> shards;
   std::unique_ptr<hub::Router> router;
@@ -186,6 +189,9 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
 
   auto observe = [m = &p.metrics](std::uint64_t us) { m->observe_commit_us(us); };
   if (c.redis_url.empty()) {
+    std::string lock_error;
+    p.data_lock = DataLock::take(c.data_dir, lock_error);
+    if (!p.data_lock) throw std::runtime_error(lock_error);
     store::sqlite::SqliteOptions so;
     so.path = (fs::path(c.data_dir) / "parley.db").string();
     so.sync_full = c.sync_full;

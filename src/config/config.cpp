@@ -247,7 +247,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<double> burst;
   std::optional<int> auth_timeout, ping_interval, idle_timeout, head_timeout, body_timeout;
   std::optional<std::vector<std::string>> trusted_proxies, metrics_allow;
-  std::optional<int> login_failures, recall_window, edit_window;
+  std::optional<int> login_failures, recall_window, edit_window, reserve_days;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
   app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
@@ -295,6 +295,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "seconds a sender may recall a message (default 120; 0 = never)");
   app.add_option("--edit-window", edit_window,
                  "seconds a sender may edit a message (default 900; 0 = never)");
+  app.add_option("--deleted-name-reserve-days", reserve_days,
+                 "days a deleted account's name cannot be registered again (default 30)");
   app.add_option("--registration", registration,
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
@@ -326,6 +328,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
       return std::nullopt;
     }
   }
+  if (reserve_days) c.deleted_name_reserve_days = *reserve_days;
   if (host) c.host = *host;
   if (port) c.port = *port;
   if (data) c.data_dir = *data;
