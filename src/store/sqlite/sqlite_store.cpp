@@ -269,8 +269,12 @@ void SqliteStore::rebuild_tail() {
     Seq& sender_head = head_seq(sender);
     sender_head = log.int64(2);
     if (tail_.empty()) tail_since_ = std::chrono::steady_clock::now();
-    tail_.add(sender, sender_head, id);
-    for_each_id(log.text(3), [&](UserId r) { tail_.add(r, ++head_seq(r), id); });
+    // A deleted account's inbox is gone: its entries are not rebuilt.
+    if (!deleted_.count(sender)) tail_.add(sender, sender_head, id);
+    for_each_id(log.text(3), [&](UserId r) {
+      Seq seq = ++head_seq(r);
+      if (!deleted_.count(r)) tail_.add(r, seq, id);
+    });
     if (!log.is_null(4)) tail_.add_cid(sender, std::string(log.text(4)), id);
     ++replayed;
   }
@@ -828,6 +832,8 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
                              Callback<InboxPage> done) {
   enqueue_query<InboxPage>(std::move(done), [=, this]() -> Result<InboxPage> {
     InboxPage page;
+    // A deleted account's entries may still sit in the index tail until its next write.
+    if (deleted_.count(user)) return page;
     page.head = head_seq(user);
     Seq from = after >= 0 ? after : cursor(user);
     page.scanned = from;
