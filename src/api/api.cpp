@@ -95,6 +95,11 @@ Api::~Api() {
   hash_pool_.join();
 }
 
+void Api::limits_changed() {
+  throttle_.set_limit(svc_.config.limits.login_failures_per_minute);
+  address_throttle_.set_limit(svc_.config.limits.login_failures_per_minute * kAddressFactor);
+}
+
 bool Api::origin_allowed(std::string_view origin, std::string_view host) const {
   if (origin.empty()) return true;  // not a browser: origin checks protect browsers only
   for (const auto& o : svc_.config.allowed_origins)

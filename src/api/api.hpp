@@ -14,8 +14,8 @@
 
 #include "api/admin_api.hpp"
 #include "api/group_api.hpp"
-#include "api/profile_api.hpp"
 #include "api/metrics_access.hpp"
+#include "api/profile_api.hpp"
 #include "api/static_files.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -41,6 +41,9 @@ class Api final : public protocol::HttpHandler {
   // Cross-site WebSocket hijacking guard: the server's own origin, localhost pages (where the
   // original page runs) and the configured allow-list.
   bool origin_allowed(std::string_view origin, std::string_view host) const override;
+
+  // The limits of the configuration changed (SIGHUP): throttles take the new rates.
+  void limits_changed();
 
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
   void stop_hashing() { hash_pool_.join(); }

@@ -21,7 +21,9 @@ using protocol::Responder;
 
 class GroupApi {
  public:
-  GroupApi(store::Store& store, std::size_t max_members) : store_(store), max_(max_members) {}
+  // `max_members` is read at each change (a config reload may change it).
+  GroupApi(store::Store& store, const std::size_t& max_members)
+      : store_(store), max_(max_members) {}
 
   // A path under /api/groups; false if it is not one of them (method or path unknown).
   bool handle(const protocol::HttpRequest& req, const auth::TokenClaims& who, Responder& respond);
@@ -34,7 +36,7 @@ class GroupApi {
   void change(store::GroupChange c, Responder respond);
 
   store::Store& store_;
-  std::size_t max_;
+  const std::size_t& max_;
 };
 
 // A history item: a message `{"id","from","to","content","ts"(,"group")}` or a group event

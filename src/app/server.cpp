@@ -5,8 +5,14 @@
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include <thread>
+
 #include <sys/stat.h>
 #include <unistd.h>
+#include <condition_variable>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -132,12 +138,17 @@ struct Server::Parts {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<asio::steady_timer> prune_timer;
+  std::unique_ptr<asio::signal_set> reload_signal;
+  std::thread reloader;  // a SIGHUP's reload runs here, off the shards it parks
   std::atomic<std::uint64_t> next_id{1};
   std::size_t next_shard = 0;
   std::promise<void> stop;
 
   void accept();
   void prune_revocations();
+  void wait_for_reload();
+  void reload();
+  void with_shards_parked(const std::function<void()>& change);
 };
 
 // Revoked token ids are needed only until their tokens expire: forgotten every second (cheap
@@ -150,6 +161,61 @@ void Server::Parts::prune_revocations() {
   prune_timer->async_wait([this](boost::system::error_code ec) {
     if (!ec) prune_revocations();
   });
+}
+
+// SIGHUP: the limits (and the registration policy) are read again from the command line and the
+// configuration file and replace the running ones; connections stay. A file that no longer
+// parses changes nothing.
+void Server::Parts::wait_for_reload() {
+  reload_signal->async_wait([this](boost::system::error_code ec, int) {
+    if (ec || svc.shutting_down.load()) return;
+    if (reloader.joinable()) reloader.join();  // the previous one is done by now or soon
+    reloader = std::thread([this] { reload(); });
+    wait_for_reload();
+  });
+}
+
+void Server::Parts::reload() {
+  auto next = config::reload_config(svc.config);
+  if (!next) return spdlog::error("SIGHUP: the configuration does not load; nothing changed");
+  with_shards_parked([&] {
+    svc.config.limits = next->limits;
+    svc.config.registration = next->registration;
+    svc.config.deleted_name_reserve_days = next->deleted_name_reserve_days;
+    const config::Limits& l = svc.config.limits;
+    user_rates->set_rate(config::user_messages_per_second(l), config::user_message_burst(l));
+    ip_limiter->set_max(l.max_connections_per_ip);
+    router->set_push_max_users(l.loginlist_push_max_users);
+    api->limits_changed();
+  });
+  spdlog::info("SIGHUP: limits reloaded (registration: {}, {} msgs/s per connection)",
+               config::registration_name(svc.config.registration),
+               svc.config.limits.messages_per_second);
+}
+
+// Runs `change` while every shard thread waits in a task of its own: what they read without a
+// lock (the limits in Services::config) may be replaced. Called off the shard threads.
+void Server::Parts::with_shards_parked(const std::function<void()>& change) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t parked = 0, left = 0;
+  bool released = false;
+  for (auto& s : shards) {
+    asio::post(s->context(), [&] {
+      std::unique_lock lock(m);
+      ++parked;
+      cv.notify_all();
+      cv.wait(lock, [&] { return released; });
+      ++left;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(m);
+  cv.wait(lock, [&] { return parked == shards.size(); });
+  change();
+  released = true;
+  cv.notify_all();
+  cv.wait(lock, [&] { return left == shards.size(); });  // the tasks use these locals
 }
 
 void Server::Parts::accept() {
@@ -282,6 +348,8 @@ int Server::run() {
     spdlog::info("signal {}: shutting down", sig);
     p.stop.set_value();
   });
+  p.reload_signal = std::make_unique<asio::signal_set>(p.shards.front()->context(), SIGHUP);
+  p.wait_for_reload();
   p.accept();
   p.prune_timer = std::make_unique<asio::steady_timer>(p.shards.front()->context());
   asio::post(p.shards.front()->context(), [&p] { p.prune_revocations(); });
@@ -299,6 +367,8 @@ int Server::run() {
   auto deadline = util::mono_ms() + 3000;
   while (p.metrics.connections_open.load() > 0 && util::mono_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  asio::post(p.shards.front()->context(), [&p] { p.reload_signal->cancel(); });
+  if (p.reloader.joinable()) p.reloader.join();  // before the shards it may be parking stop
   for (auto& s : p.shards) s->stop();
   // Order matters: hashing work calls the store and store callbacks post hashing work, so the
   // pool is drained first and destroyed last (posting to a joined pool is safe, to a destroyed

@@ -319,6 +319,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
     return std::nullopt;
   }
   c.config_file = file;
+  c.args.assign(argv, argv + argc);
   if (registration) {
     try {
       c.registration = parse_registration(*registration);
@@ -381,6 +382,15 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
     return std::nullopt;
   }
   return c;
+}
+
+std::optional<Config> reload_config(const Config& running) {
+  std::vector<std::string> args = running.args;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int exit_code = 0;
+  return load_config(int(args.size()), argv.data(), exit_code);
 }
 
 }  // namespace parley::config

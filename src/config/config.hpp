@@ -66,6 +66,7 @@ struct Config {
   Registration registration = Registration::kOpen;
   int deleted_name_reserve_days = 30;  // a deleted account's name stays unregistrable this long
   std::string config_file;             // the --config file (SIGHUP reloads its limits)
+  std::vector<std::string> args;       // the command line, to read the settings again (SIGHUP)
   std::string log_level = "info";
   bool log_json = false;
   std::string redis_url;          // empty = embedded store
@@ -86,6 +87,10 @@ struct Config {
 // The per-user message rate and burst in effect (resolving the -1 default).
 double user_messages_per_second(const Limits& l);
 double user_message_burst(const Limits& l);
+
+// Reads the settings again from the same command line and file (SIGHUP); nullopt (the error
+// printed) when they no longer parse or validate.
+std::optional<Config> reload_config(const Config& running);
 
 // Parses argv (and the file named by --config). Returns nullopt after printing help or an error;
 // `exit_code` tells which.

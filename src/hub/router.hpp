@@ -66,7 +66,7 @@ class Router final : public store::CommitSink {
 
   std::function<void()> cluster_hook_;
   Metrics* metrics_ = nullptr;  // in a cluster each node counts what it routed
-  std::size_t push_max_users_ = 0;
+  std::atomic<std::size_t> push_max_users_{0};
   std::vector<Shard*> shards_;
   Presence& presence_;
   auth::Revocations& revocations_;

@@ -17,6 +17,11 @@ bool UserRate::take(std::int64_t now, std::int64_t interval, std::int64_t tolera
 }
 
 UserRates::UserRates(double per_second, double burst) {
+  set_rate(per_second, burst);
+}
+
+void UserRates::set_rate(double per_second, double burst) {
+  interval_us_ = tolerance_us_ = 0;
   if (per_second <= 0) return;
   interval_us_ = std::max<std::int64_t>(1, std::llround(1e6 / per_second));
   tolerance_us_ = std::llround((std::max(burst, 1.0) - 1) * double(interval_us_));

@@ -36,6 +36,9 @@ class UserRates {
   std::shared_ptr<UserRate> acquire(std::int64_t uid);
   // Takes one message from `bucket` now (any thread, lock-free).
   bool take(UserRate& bucket) const;
+  // A new rate (config reload). Only while no other thread uses this (the shards are parked);
+  // sessions that authenticated while the rate was unlimited stay so until they reconnect.
+  void set_rate(double per_second, double burst);
 
  private:
   std::int64_t interval_us_ = 0;   // one message per interval

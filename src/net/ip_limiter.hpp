@@ -23,6 +23,9 @@ class IpLimiter {
     return true;
   }
 
+  // A new cap (config reload), only while the shards are parked. Connections opened while the
+  // cap was 0 (unlimited) were not counted.
+  void set_max(std::size_t max_per_ip) { max_ = max_per_ip; }
   void release(const std::string& ip) {
     if (max_ == 0) return;
     std::lock_guard lock(mutex_);
