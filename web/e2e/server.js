@@ -31,10 +31,11 @@ export async function startServer({ args = [] } = {}) {
   if (!fs.existsSync(path.join(distDir, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first')
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'))
-  const server = { port, dataDir, url: `http://127.0.0.1:${port}`, proc: null, log: '' }
+  // `server.args` may be changed before a restart (e.g. registration open, then invite-only).
+  const server = { port, dataDir, url: `http://127.0.0.1:${port}`, proc: null, log: '', args: [...args] }
 
   server.start = async () => {
-    const proc = spawn(binPath, ['--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--web', distDir, ...args], {
+    const proc = spawn(binPath, ['--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--web', distDir, ...server.args], {
       stdio: ['ignore', 'pipe', 'pipe']
     })
     server.proc = proc

@@ -52,7 +52,17 @@ async function request(method, path, { token, body, query } = {}) {
 }
 
 export const api = {
-  register: (name, password) => request('POST', '/api/register', { body: { name, password } }),
+  /** `invite`: the code an invite-only server asks for (left out when empty). */
+  register: (name, password, invite) =>
+    request('POST', '/api/register', { body: invite ? { name, password, invite } : { name, password } }),
+  /** 'open' | 'invite' | 'closed' (a server without the endpoint, or none reached: 'open'). */
+  registration: async () => {
+    try {
+      return (await request('GET', '/api/registration')).registration || 'open'
+    } catch {
+      return 'open' // an older server (404, or the web root's page): registration as before
+    }
+  },
   login: (name, password) => request('POST', '/api/login', { body: { name, password } }),
   logout: (token) => request('POST', '/api/logout', { token }),
   user: (token) => request('GET', '/api/user', { token }),
@@ -75,7 +85,43 @@ export const api = {
   groupAdmins: async (token, id, change) => (await request('POST', groupPath(id) + '/admins', { token, body: change })).group,
   deleteGroup: (token, id) => request('DELETE', groupPath(id), { token }),
   /** [{name, upto}...]: how far each member who has read anything has read. */
-  groupReads: async (token, id) => (await request('GET', groupPath(id) + '/reads', { token })).reads || []
+  groupReads: async (token, id) => (await request('GET', groupPath(id) + '/reads', { token })).reads || [],
+  // My account.
+  /** {display_name?, status?} -> {name, display_name, status} as saved. */
+  saveProfile: async (token, change) => (await request('POST', '/api/profile', { token, body: change })).profile,
+  /** [{name, display_name, status, deleted?}...] for the known names among `names` (at most 200). */
+  profiles: async (token, names) => (await request('POST', '/api/profiles', { token, body: { names } })).profiles || [],
+  /** -> {token, expires}: every other session of the user is closed. */
+  changePassword: (token, old, next) => request('POST', '/api/password', { token, body: { old, new: next } }),
+  deleteAccount: (token, password) => request('POST', '/api/account/delete', { token, body: { password } }),
+  // Administration (an admin's token; others get 403 "4030").
+  admin: {
+    stats: async (token) => (await request('GET', '/api/admin/stats', { token })).stats || {},
+    /** -> {users: [USER...], more} sorted by name; page on with `after` = the last name. */
+    users: async (token, { q, after, limit } = {}) => {
+      const r = await request('GET', '/api/admin/users', { token, query: { q: q || undefined, after: after || undefined, limit } })
+      return { users: r.users || [], more: !!r.more }
+    },
+    createUser: async (token, name, password, role) =>
+      (await request('POST', '/api/admin/users', { token, body: role ? { name, password, role } : { name, password } })).user,
+    kick: (token, name) => request('POST', adminUserPath(name) + '/kick', { token }),
+    ban: (token, name) => request('POST', adminUserPath(name) + '/ban', { token }),
+    unban: (token, name) => request('POST', adminUserPath(name) + '/unban', { token }),
+    setPassword: (token, name, password) => request('POST', adminUserPath(name) + '/password', { token, body: { password } }),
+    setRole: (token, name, role) => request('POST', adminUserPath(name) + '/role', { token, body: { role } }),
+    deleteUser: (token, name) => request('DELETE', adminUserPath(name), { token }),
+    invites: async (token) => (await request('GET', '/api/admin/invites', { token })).invites || [],
+    /** `expiresIn`: seconds. */
+    createInvite: async (token, uses, expiresIn) =>
+      (await request('POST', '/api/admin/invites', { token, body: { uses, expires_in: expiresIn } })).invite,
+    revokeInvite: (token, code) => request('DELETE', '/api/admin/invites/' + encodeURIComponent(code), { token }),
+    /** `to`: one user's name, or nothing for everyone online. -> {delivered} */
+    notice: (token, content, to) => request('POST', '/api/admin/notice', { token, body: to ? { content, to } : { content } })
+  }
+}
+
+function adminUserPath(name) {
+  return '/api/admin/users/' + encodeURIComponent(name)
 }
 
 function groupPath(id) {

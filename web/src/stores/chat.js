@@ -28,7 +28,11 @@ export function createChatStore({
   const core = createChatCore(session.state.name, { onFresh: (msg, key) => freshListeners.forEach((fn) => fn(msg, key)) })
   const { state } = core
   // notice: the last refused recall / edit, {kind, code, n} (n tells two equal ones apart)
-  const net = reactive({ conn: 'offline', nextRetryAt: 0, loadError: null, notice: null })
+  // systemNotices: notices from the administrators ({content, ts, n}), newest last
+  const net = reactive({ conn: 'offline', nextRetryAt: 0, loadError: null, notice: null, systemNotices: [] })
+  const noticeListeners = new Set()
+  const noticesSeen = [] // the last notices ({content, ts, classic, at}): each shows once
+  let revokeHold = null // while a password change or an account deletion is under way
   const ackTimers = new Map()
   const actions = new Map() // cid -> {kind: 'recall' | 'edit', id, timer}: waiting for their frame
   const typingAllowed = createThrottle(TYPING_SEND_MS)
@@ -68,27 +72,91 @@ export function createChatStore({
       )
     )
 
+    connect()
+    refreshUsers()
+    loadConversations()
+    loadGroups()
+  }
+
+  function connect() {
     conn = new ConnectionClass({
       url: url(),
       token: token(),
       getSeq: () => state.lastSeq,
       onFrame,
       onState,
-      onRevoked: () => end(session.expired(session.state.expires) ? 'expired' : 'revoked'),
+      onRevoked,
       upgradeClassic: true,
       ...connectionOptions
     })
     conn.start()
-    refreshUsers()
-    loadConversations()
-    loadGroups()
+  }
+
+  /** The session token changed (a password change): a new socket with the new token. */
+  function reconnect() {
+    if (!conn) return
+    conn.stop()
+    connect()
+  }
+
+  function onRevoked() {
+    // The server closes every connection of the user when the password changes or the
+    // account is deleted: the answer of that call decides what happens next.
+    if (revokeHold) {
+      revokeHold.revoked = true
+      return
+    }
+    end(session.expired(session.state.expires) ? 'expired' : 'revoked')
+  }
+
+  /**
+   * Runs `fn` (a call after which the server closes my connections) with the revocation
+   * held back: if it fails, a revocation that came meanwhile still ends the session.
+   */
+  async function holdRevoke(fn) {
+    const hold = { revoked: false }
+    revokeHold = hold
+    try {
+      return await fn()
+    } catch (e) {
+      if (revokeHold === hold) revokeHold = null
+      if (hold.revoked) end('revoked')
+      throw e
+    } finally {
+      if (revokeHold === hold) revokeHold = null
+    }
+  }
+
+  // A classic socket (the first one of a new browser, until it is replaced by a resuming one)
+  // gets a notice as the original protocol's message from "系统通知", without an id.
+  const CLASSIC_NOTICE_FROM = '系统通知'
+  const isClassicNotice = (f) => f.type === 'normal' && f.from === CLASSIC_NOTICE_FROM && (f.id === undefined || f.id === null)
+
+  function applyNotice(f, { classic = false } = {}) {
+    const content = typeof f.content === 'string' ? f.content : String(f.content ?? '')
+    const ts = typeof f.ts === 'number' ? f.ts : Date.now()
+    const now = Date.now()
+    // The same notice twice: replayed, or on both sockets while one replaces the other.
+    const dup = (x) => x.content === content && (x.ts === ts || ((classic || x.classic) && Math.abs(now - x.at) < 10000))
+    if (!content || noticesSeen.some(dup)) return
+    noticesSeen.push({ content, ts, classic, at: now })
+    if (noticesSeen.length > 50) noticesSeen.shift()
+    const n = { content, ts, from: 'system', n: ++notices }
+    net.systemNotices.push(n)
+    if (net.systemNotices.length > 5) net.systemNotices.splice(0, net.systemNotices.length - 5)
+    noticeListeners.forEach((fn) => fn(n))
+  }
+
+  function dismissNotice(n) {
+    const i = net.systemNotices.findIndex((x) => x.n === n)
+    if (i >= 0) net.systemNotices.splice(i, 1)
   }
 
   // [[key, n]...]; earlier versions kept {peer: n} (a plain object: read with care).
   function storedUnread() {
     const v = storage.get(unreadKey())
     if (Array.isArray(v)) return v.filter((p) => Array.isArray(p) && typeof p[0] === 'string')
-    if (v && typeof v === 'object') return Object.keys(v).map((peer) => [userKey(peer), v[peer]])
+    if (v && typeof v === 'object') return Object.entries(v).map(([peer, n]) => [userKey(peer), n])
     return []
   }
 
@@ -186,10 +254,14 @@ export function createChatStore({
   }
 
   function onFrame(f, info) {
+    if (isClassicNotice(f)) return applyNotice(f, { classic: true })
     const tag = core.applyFrame(f, info)
     if (tag === 'message' || tag === 'group' || tag === 'ok') scheduleRead()
     if (tag === 'typing' || tag === 'message') expireTypingLater()
-    if (tag === 'ok') {
+    if (tag === 'notice') {
+      applyNotice(f) // live only: the server keeps no notice, so none carries a seq
+    } else if (tag === 'ok') {
+      session.refresh?.() // my role may have changed meanwhile
       // A push only comes when the list changes; a second tab of an online user gets none.
       refreshOnline()
       refreshUsers()
@@ -453,6 +525,15 @@ export function createChatStore({
       return () => freshListeners.delete(fn)
     },
     retryNow: () => conn?.retryNow(),
+    /** fn({content, ts, n}) for each notice from the administrators. */
+    onNotice: (fn) => {
+      noticeListeners.add(fn)
+      return () => noticeListeners.delete(fn)
+    },
+    dismissNotice,
+    holdRevoke,
+    reconnect,
+    authed,
     refreshUsers,
     conversations: core.sortedConversations
   }

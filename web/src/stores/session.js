@@ -1,9 +1,12 @@
 // Who is logged in: the token lives in localStorage so a reload keeps the session,
-// until logout, expiry, or the server refusing it (HTTP 401 / close 4401).
+// until logout, expiry, or the server refusing it (HTTP 401 / close 4401). Also my role
+// ('user' | 'admin', from the login answer and GET /api/user) and my display name.
 import { reactive } from 'vue'
 import { makeStorage } from '../utils/storage.js'
 
 export const SESSION_KEY = 'parley.session'
+
+const roleOf = (r) => (r === 'admin' ? 'admin' : 'user')
 
 export function createSession({ api, storage = makeStorage(), now = () => Date.now() } = {}) {
   const state = reactive({
@@ -11,17 +14,35 @@ export function createSession({ api, storage = makeStorage(), now = () => Date.n
     token: null,
     name: null,
     expires: null,
-    notice: null // why we are back at the login screen ('expired' | 'revoked')
+    role: 'user',
+    displayName: '',
+    notice: null // why we are back at the login screen ('expired' | 'revoked' | 'deleted')
   })
 
-  function set(token, name, expires) {
-    Object.assign(state, { token, name, expires: expires ?? null, status: 'in', notice: null })
-    storage.set(SESSION_KEY, { token, name, expires: expires ?? null })
+  function save() {
+    storage.set(SESSION_KEY, { token: state.token, name: state.name, expires: state.expires, role: state.role, display_name: state.displayName })
+  }
+
+  function set(token, name, expires, extra = {}) {
+    Object.assign(state, {
+      token,
+      name,
+      expires: expires ?? null,
+      status: 'in',
+      notice: null,
+      role: extra.role !== undefined ? roleOf(extra.role) : state.role,
+      displayName: typeof extra.display_name === 'string' ? extra.display_name : state.displayName
+    })
+    save()
   }
 
   function end(notice = null) {
-    Object.assign(state, { token: null, name: null, expires: null, status: 'out', notice })
-    storage.remove(SESSION_KEY)
+    // Another tab of this browser may have stored a newer token (a password change there):
+    // only forget the stored session when it is the one that ended.
+    const saved = storage.get(SESSION_KEY)
+    const mine = !saved?.token || !state.token || saved.token === state.token
+    Object.assign(state, { token: null, name: null, expires: null, status: 'out', notice, role: 'user', displayName: '' })
+    if (mine) storage.remove(SESSION_KEY)
   }
 
   function expired(expires) {
@@ -33,22 +54,59 @@ export function createSession({ api, storage = makeStorage(), now = () => Date.n
     const saved = storage.get(SESSION_KEY)
     if (!saved?.token) return end()
     if (expired(saved.expires)) return end('expired')
+    const extra = { role: saved.role, display_name: saved.display_name }
     try {
       const u = await api.user(saved.token)
-      set(saved.token, u.name || saved.name, saved.expires)
+      set(saved.token, u.name || saved.name, saved.expires, { ...extra, ...known(u) })
     } catch (e) {
       if (e.code === 'network' || e.status >= 500) {
         // Server down right now: stay logged in; the connection retries and will tell.
-        set(saved.token, saved.name, saved.expires)
+        set(saved.token, saved.name, saved.expires, extra)
       } else {
         end('expired')
       }
     }
   }
 
+  // The fields of a login / user answer that are there (an older server sends no role).
+  function known(u) {
+    const out = {}
+    if (typeof u?.role === 'string') out.role = u.role
+    if (typeof u?.display_name === 'string') out.display_name = u.display_name
+    return out
+  }
+
+  /** Ask the server again who I am (my role may have changed); errors are ignored. */
+  async function refresh() {
+    const token = state.token
+    if (!token) return
+    try {
+      const u = await api.user(token)
+      if (state.token !== token) return
+      const k = known(u)
+      if (k.role !== undefined) state.role = roleOf(k.role)
+      if (k.display_name !== undefined) state.displayName = k.display_name
+      save()
+    } catch {
+      /* the connection tells when the session is over */
+    }
+  }
+
+  /** A new token for the same user (after a password change). */
+  function replaceToken(token, expires) {
+    state.token = token
+    if (expires !== undefined) state.expires = expires ?? null
+    save()
+  }
+
+  function setDisplayName(v) {
+    state.displayName = typeof v === 'string' ? v : ''
+    if (state.token) save()
+  }
+
   async function login(name, password) {
     const r = await api.login(name, password)
-    set(r.token, r.name || name, r.expires)
+    set(r.token, r.name || name, r.expires, { role: 'user', display_name: '', ...known(r) })
   }
 
   async function logout() {
@@ -63,5 +121,5 @@ export function createSession({ api, storage = makeStorage(), now = () => Date.n
     }
   }
 
-  return { state, set, end, restore, login, logout, expired }
+  return { state, set, end, restore, login, logout, expired, refresh, replaceToken, setDisplayName, isAdmin: () => state.role === 'admin' }
 }

@@ -48,10 +48,52 @@ describe('session', () => {
     }
     const s = createSession({ api, storage })
     await s.login('bob', 'pw1')
-    expect(storage.data[SESSION_KEY]).toEqual({ token: 'B', name: 'bob', expires: 99999999999 })
+    expect(storage.data[SESSION_KEY]).toEqual({ token: 'B', name: 'bob', expires: 99999999999, role: 'user', display_name: '' })
     await s.logout()
     expect(api.logout).toHaveBeenCalledWith('B')
     expect(s.state.status).toBe('out')
     expect(storage.data[SESSION_KEY]).toBeUndefined()
+  })
+
+  it('keeps the role and display name from the login answer and GET /api/user', async () => {
+    const storage = memoryStorage()
+    const api = {
+      login: vi.fn(async () => ({ code: '2000', name: 'root', token: 'R', role: 'admin', display_name: 'Boss' })),
+      user: vi.fn(async () => ({ code: '2000', name: 'root', role: 'user', display_name: '' }))
+    }
+    const s = createSession({ api, storage })
+    await s.login('root', 'pw1')
+    expect(s.state).toMatchObject({ role: 'admin', displayName: 'Boss' })
+    expect(s.isAdmin()).toBe(true)
+    expect(storage.data[SESSION_KEY]).toMatchObject({ role: 'admin', display_name: 'Boss' })
+    await s.refresh() // demoted meanwhile
+    expect(s.state).toMatchObject({ role: 'user', displayName: '' })
+    const again = createSession({ api, storage })
+    await again.restore()
+    expect(again.state).toMatchObject({ status: 'in', role: 'user' })
+  })
+
+  it('an older server without roles: a plain user', async () => {
+    const api = { login: vi.fn(async () => ({ code: '2000', name: 'bob', token: 'B' })) }
+    const s = createSession({ api, storage: memoryStorage() })
+    await s.login('bob', 'pw1')
+    expect(s.state.role).toBe('user')
+    expect(s.isAdmin()).toBe(false)
+  })
+
+  it('a new token after a password change is stored; an ended older one does not erase it', async () => {
+    const storage = memoryStorage()
+    const s = createSession({ api: {}, storage })
+    s.set('OLD', 'bob', null, { role: 'user' })
+    s.replaceToken('NEW', 123)
+    expect(storage.data[SESSION_KEY]).toMatchObject({ token: 'NEW', expires: 123 })
+    // another tab still on the old token is told it was revoked: it leaves the new one alone
+    const other = createSession({ api: {}, storage })
+    Object.assign(other.state, { token: 'OLD', name: 'bob', status: 'in' })
+    other.end('revoked')
+    expect(storage.data[SESSION_KEY]).toMatchObject({ token: 'NEW' })
+    s.end('deleted')
+    expect(storage.data[SESSION_KEY]).toBeUndefined()
+    expect(s.state).toMatchObject({ status: 'out', notice: 'deleted', role: 'user' })
   })
 })
