@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Verifies deploy/parley.service with systemd-analyze (the binary path pointed at this build's),
 # then runs its ExecStart command line against a temporary state folder and stops it with the
-# unit's KillSignal, as systemd would: it must serve /healthz and exit 0.
+# unit's KillSignal, as systemd would: it must serve /healthz, survive its ExecReload (SIGHUP)
+# and exit 0.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:?usage: systemd_unit.sh PARLEY_BINARY}")
@@ -19,6 +20,11 @@ $cmd --port "$port" --host 127.0.0.1 --password-hash fast >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$port/healthz"
+# ExecReload: SIGHUP reloads and the server goes on serving.
+kill -HUP "$pid"
+sleep 0.3
+curl -fs "http://127.0.0.1:$port/healthz"
+grep -q "limits reloaded" "$work/log" || { echo "no reload in the log"; cat "$work/log"; exit 1; }
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?

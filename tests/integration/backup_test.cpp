@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/chat_client.hpp"
+#include "support/redis_process.hpp"
 #include "support/server_process.hpp"
 
 namespace parley::testing {
@@ -113,6 +114,49 @@ TEST(Backup, TakenUnderLoadHoldsEveryAcknowledgedMessageAndRestores) {
   EXPECT_NE(status, 0);
   out = run_parley("backup", status);
   EXPECT_NE(status, 0) << "a destination is required";
+}
+
+// Redis mode, as OPERATIONS.md says: BGSAVE while parley serves, copy dump.rdb; restore into a
+// new Redis (RDB loaded with AOF off, then AOF on) and start the nodes on it.
+TEST(Backup, ARedisSnapshotRestoresWhatWasAcknowledgedBeforeIt) {
+  auto redis = std::make_unique<RedisProcess>();
+  auto server = std::make_unique<ServerProcess>(std::vector<std::string>{"--redis", redis->url()});
+  Http http{server->port()};
+  std::string at = http.login("alice");
+  http.login("bob");
+  Chat alice(server->port(), at, std::int64_t(0));
+  for (int i = 0; i < 50; ++i) {
+    alice.send_message({"bob"}, "before " + std::to_string(i), "b" + std::to_string(i));
+    alice.next_of("ack");
+  }
+  std::string lastsave = redis->command("LASTSAVE");
+  ASSERT_NE(redis->command("BGSAVE").find("Background saving started"), std::string::npos);
+  for (int i = 0; i < 100 && redis->command("LASTSAVE") == lastsave; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(redis->command("LASTSAVE"), lastsave) << "BGSAVE finished";
+  TempDir backup;
+  fs::copy_file(redis->dir() + "/dump.rdb", backup.path() + "/dump.rdb");
+  for (int i = 0; i < 5; ++i) {
+    alice.send_message({"bob"}, "after " + std::to_string(i), "a" + std::to_string(i));
+    alice.next_of("ack");
+  }
+  server->stop();
+  redis.reset();  // the old Redis is gone
+
+  RedisProcess restored(backup.path() + "/dump.rdb");
+  ServerProcess again({"--redis", restored.url()});
+  Http h2{again.port()};
+  // The token signing key came back with the data: alice's token still works.
+  ASSERT_EQ(h2.get("/api/user", at).status, 200);
+  auto page = h2.get_json("/api/history?with=bob&limit=200", at).at("messages").as_array();
+  ASSERT_EQ(page.size(), 50u);
+  EXPECT_EQ(str(page.front().at("content")), "before 0");
+  EXPECT_EQ(str(page.back().at("content")), "before 49");
+  // It goes on: new messages get new ids, and the restored Redis writes its AOF.
+  Chat a2(again.port(), at, std::int64_t(0));
+  a2.send_message({"bob"}, "after the restore", "r1");
+  EXPECT_GT(a2.next_of("ack").at("id").as_int64(), page.back().at("id").as_int64());
+  EXPECT_NE(restored.command("CONFIG GET appendonly").find("yes"), std::string::npos);
 }
 
 }  // namespace

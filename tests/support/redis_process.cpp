@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "support/redis_process.hpp"
 
+#include <filesystem>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +20,20 @@ RedisProcess::RedisProcess() : port_(free_port()) {
   start();
 }
 
+RedisProcess::RedisProcess(const std::string& restore_rdb) : port_(free_port()), appendonly_(false) {
+  std::filesystem::copy_file(restore_rdb, dir_.path() + "/dump.rdb");
+  start();
+  if (command("CONFIG SET appendonly yes").rfind("+OK", 0) != 0)
+    throw std::runtime_error("redis-server refused to turn AOF on");
+  appendonly_ = true;  // for a restart()
+}
+
+std::string RedisProcess::command(const std::string& line) const {
+  auto s = client::Socket::connect("127.0.0.1", port_);
+  s.send_all(line + "\r\n");
+  return s.read_some(std::chrono::milliseconds(2000));
+}
+
 RedisProcess::~RedisProcess() {
   kill(SIGKILL);
 }
@@ -28,7 +44,8 @@ void RedisProcess::start() {
   if (pid_ == 0) {
     std::string log = dir_.path() + "/redis.log";
     ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--dir",
-             dir_.path().c_str(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             dir_.path().c_str(), "--save", "", "--appendonly", appendonly_ ? "yes" : "no",
+             "--appendfsync", "always",
              "--logfile", log.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

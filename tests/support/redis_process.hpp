@@ -16,16 +16,23 @@ namespace parley::testing {
 class RedisProcess {
  public:
   RedisProcess();
+  // A Redis restored from an RDB snapshot (Redis's own restore: it loads dump.rdb only with
+  // AOF off; AOF is then switched on, which rewrites it from the loaded data).
+  explicit RedisProcess(const std::string& restore_rdb);
   ~RedisProcess();
   void start();
   void kill(int signal = 9);
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_.path(); }
+  // One command in Redis's inline form (words without spaces); the raw reply.
+  std::string command(const std::string& line) const;
 
  private:
   TempDir dir_;
   std::uint16_t port_;
   pid_t pid_ = -1;
+  bool appendonly_ = true;
 };
 
 // A single node, or three nodes on one Redis: what the conformance tests run against.
