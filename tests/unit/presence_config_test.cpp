@@ -89,10 +89,23 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
       EXPECT_EQ(std::string(err.what()).rfind("config:", 0), 0u) << err.what();
     }
   }
+  // The registration policy: its three words, nothing else.
+  for (auto [text, want] : {std::pair{"registration: invite\n", config::Registration::kInvite},
+                            std::pair{"registration: closed\n", config::Registration::kClosed},
+                            std::pair{"registration: open\n", config::Registration::kOpen}}) {
+    config::Config r;
+    config::apply_yaml(r, text);
+    EXPECT_EQ(r.registration, want) << text;
+  }
+  for (const char* bad :
+       {"registration: Closed\n", "registration: [open]\n", "deleted_name_reserve_days: -1\n"}) {
+    config::Config r;
+    EXPECT_THROW(config::apply_yaml(r, bad), std::runtime_error) << bad;
+  }
   // Unknown keys are refused with their name and line: a typo in a security setting (or a
   // setting this build does not have) must not start a server that silently ignores it.
   for (auto [bad, key, line] :
-       {std::tuple{"port: 1\nregistration: closed\n", "registration", 2},
+       {std::tuple{"port: 1\nregistraton: closed\n", "registraton", 2},
         std::tuple{"limits:\n  max_recipents: 5\n", "max_recipents", 2},
         std::tuple{"redis:\n  url: redis://h:1\n  pasword: x\n", "pasword", 3}}) {
     config::Config k;
