@@ -92,7 +92,7 @@ TEST(Config, YamlOverridesDefaultsAndRejectsBadValues) {
   // Unknown keys are refused with their name and line: a typo in a security setting (or a
   // setting this build does not have) must not start a server that silently ignores it.
   for (auto [bad, key, line] :
-       {std::tuple{"port: 1\nregistration: closed\n", "registration", 2},
+       {std::tuple{"port: 1\nregistation: closed\n", "registation", 2},
         std::tuple{"limits:\n  max_recipents: 5\n", "max_recipents", 2},
         std::tuple{"redis:\n  url: redis://h:1\n  pasword: x\n", "pasword", 3}}) {
     config::Config k;
