@@ -27,21 +27,25 @@ void Api::do_delete_account(const protocol::HttpRequest& req, const std::string&
   auto password = o ? string_member(*o, "password", ok) : std::nullopt;
   if (!ok || !password || password->size() > 1024)
     return respond(code_response(400, code::kBadFormat, "need {\"password\":PASSWORD}"));
-  ThrottleKeys keys(claims->name, ip);
-  if (throttled(keys))
+  // Per account, not per name: guessers who lock the name out of logins do not stop its
+  // signed-in owner here. Reserved before the hash: a burst gets no more checks than the limit.
+  ThrottleKeys keys = account_keys(claims->uid, ip);
+  if (!reserve(keys))
     return respond(code_response(429, code::kTooManyAttempts, "too many failed attempts"));
   auto shared = std::make_shared<Responder>(std::move(respond));
   svc_.store->find_user(claims->name, [this, shared, who = *claims, keys,
                                        password = std::move(*password)](auto r) mutable {
     auto* user = std::get_if<store::UserRecord>(&r);
-    if (!user || user->id != who.uid)
+    if (!user || user->id != who.uid) {
+      release(keys);
       return (*shared)(code_response(503, code::kUnavailable, "store unavailable, try again"));
+    }
     bool queued = run_hash([this, shared, who, keys, password = std::move(password),
                             hash = user->password_hash] {
       if (!auth::verify_password(password, hash)) {
-        record_failure(keys);
         return (*shared)(code_response(403, code::kWrongPassword, "the password is wrong"));
       }
+      release(keys);
       std::int64_t until =
           util::now_ms() + std::int64_t(svc_.config.deleted_name_reserve_days) * 24 * 3600 * 1000;
       remove_account(*svc_.store, who.uid, who.name, until, [shared](RemovalResult r) {
@@ -50,7 +54,10 @@ void Api::do_delete_account(const protocol::HttpRequest& req, const std::string&
         (*shared)(code_response(503, code::kUnavailable, "store unavailable, try again"));
       });
     });
-    if (!queued) (*shared)(code_response(503, code::kUnavailable, "server busy, try again"));
+    if (!queued) {
+      release(keys);
+      (*shared)(code_response(503, code::kUnavailable, "server busy, try again"));
+    }
   });
 }
 

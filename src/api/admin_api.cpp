@@ -87,10 +87,6 @@ bool valid_notice(const std::string& text) {
   return !util::has_control_chars(flat);
 }
 
-bool valid_new_name(const std::string& name) {
-  return auth::is_valid_name(name) && name.front() != '~';
-}
-
 }  // namespace
 
 AdminApi::AdminApi(hub::Services& svc, HashRunner run_hash)
@@ -212,8 +208,8 @@ void AdminApi::create_user(const HttpRequest& req, Responder respond) {
     role = string_member(*o, "role", ok);
   }
   auto r = parse_role(role.value_or("user"));
-  if (!ok || !name || !password || !r || !valid_new_name(*name) ||
-      !auth::is_valid_password(*password))
+  if (name) name = auth::new_account_name(*name);
+  if (!ok || !name || !password || !r || !auth::is_valid_password(*password))
     return respond(code_response(400, code::kBadFormat,
                                  "need {\"name\":1-20 characters (not starting with ~), "
                                  "\"password\":3-20 characters, \"role\":\"user\"|\"admin\"}"));

@@ -20,6 +20,7 @@
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/json_text.hpp"
+#include "util/name_form.hpp"
 
 namespace parley::api {
 namespace json = boost::json;
@@ -31,11 +32,14 @@ using protocol::json_response;
 
 namespace {
 
-constexpr int kMaxHashesWaiting = 64;
+// Waiting hashes: password checks, and new passwords (registrations, admin create/reset).
+constexpr std::size_t kMaxChecksWaiting = 64;
+constexpr std::size_t kMaxNewWaiting = 16;
 
 struct Credentials {
   std::string name, password;
   std::string invite;  // register only, optional
+  std::string device;  // login only, optional: a device proof (auth/device_proof.hpp)
 };
 
 // The classic body {"name","password"}; nullopt when it is not that.
@@ -50,6 +54,8 @@ std::optional<Credentials> parse_credentials(const std::string& body) {
   Credentials c{std::string(n->get_string()), std::string(p->get_string()), {}};
   if (const json::value* i = o.if_contains("invite"); i && i->is_string())
     c.invite = std::string(i->get_string());
+  if (const json::value* d = o.if_contains("device"); d && d->is_string())
+    c.device = std::string(d->get_string());
   return c;
 }
 
@@ -85,19 +91,25 @@ Api::Api(hub::Services& svc, std::string web_dir)
       files_(web_dir),
       groups_(*svc.store, svc.config.limits.max_group_members),
       profiles_(*svc.store),
-      admin_(svc, [this](std::function<void()> work) { return run_hash(std::move(work)); }),
+      admin_(svc,
+             [this](std::function<void()> work) {
+               return run_hash(std::move(work), HashQueue::Lane::kNew);
+             }),
       metrics_access_(svc.config),
       throttle_(svc.config.limits.login_failures_per_minute),
       address_throttle_(svc.config.limits.login_failures_per_minute * kAddressFactor),
-      hash_pool_(svc.config.limits.hash_concurrency) {}
+      register_throttle_(svc.config.limits.registrations_per_minute),
+      devices_(*svc.tokens),
+      hashing_(svc.config.limits.hash_concurrency, kMaxChecksWaiting, kMaxNewWaiting) {}
 
 Api::~Api() {
-  hash_pool_.join();
+  hashing_.join();
 }
 
 void Api::limits_changed() {
   throttle_.set_limit(svc_.config.limits.login_failures_per_minute);
   address_throttle_.set_limit(svc_.config.limits.login_failures_per_minute * kAddressFactor);
+  register_throttle_.set_limit(svc_.config.limits.registrations_per_minute);
 }
 
 bool Api::origin_allowed(std::string_view origin, std::string_view host) const {
@@ -127,7 +139,7 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     return respond(std::move(r));
   }
   if (path.rfind("/api/", 0) == 0) {
-    if (path == "/api/register" && m == "POST") return do_register(req, std::move(respond));
+    if (path == "/api/register" && m == "POST") return do_register(req, ip, std::move(respond));
     if (path == "/api/login" && m == "POST") return do_login(req, ip, std::move(respond));
     if (path == "/api/list" && m == "GET") return do_names(false, std::move(respond));
     if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
@@ -187,46 +199,69 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
   respond(files_.serve(path));
 }
 
-Api::ThrottleKeys::ThrottleKeys(const std::string& name, const std::string& ip)
-    : name("n:" + name), pair("p:" + ip + "/" + name), address("i:" + ip) {}
+Api::ThrottleKeys Api::login_keys(const std::string& name, const std::string& ip) {
+  return {{{&throttle_, "n:" + name},
+           {&throttle_, "p:" + ip + "/" + name},
+           {&address_throttle_, "i:" + ip}}};
+}
+
+Api::ThrottleKeys Api::device_keys(const std::string& device) {
+  return {{{&throttle_, "d:" + device}}};
+}
+
+Api::ThrottleKeys Api::account_keys(std::int64_t uid, const std::string& ip) {
+  return {{{&throttle_, "a:" + std::to_string(uid)}, {&address_throttle_, "i:" + ip}}};
+}
 
 bool Api::throttled(const ThrottleKeys& k) {
   std::int64_t now = util::mono_ms();
-  return throttle_.blocked(k.name, now) || throttle_.blocked(k.pair, now) ||
-         address_throttle_.blocked(k.address, now);
+  for (const auto& [throttle, key] : k.keys)
+    if (throttle->blocked(key, now)) return true;
+  return false;
 }
 
-void Api::record_failure(const ThrottleKeys& k) {
-  std::int64_t now = util::mono_ms();
-  throttle_.record_failure(k.name, now);
-  throttle_.record_failure(k.pair, now);
-  address_throttle_.record_failure(k.address, now);
-}
-
-bool Api::run_hash(std::function<void()> work) {
-  if (hashes_waiting_.fetch_add(1) >= kMaxHashesWaiting) {
-    hashes_waiting_.fetch_sub(1);
+bool Api::reserve(ThrottleKeys& k) {
+  k.reserved_ms = util::mono_ms();
+  for (std::size_t i = 0; i < k.keys.size(); ++i) {
+    if (k.keys[i].first->try_reserve(k.keys[i].second, k.reserved_ms)) continue;
+    while (i--) k.keys[i].first->release(k.keys[i].second, k.reserved_ms);
     return false;
   }
-  boost::asio::post(hash_pool_, [this, work = std::move(work)] {
-    hashes_waiting_.fetch_sub(1);
-    try {
-      work();
-    } catch (const std::exception& e) {
-      spdlog::error("hashing failed: {}", e.what());
-    }
-  });
   return true;
 }
 
-void Api::do_register(const HttpRequest& req, Responder respond) {
+void Api::release(const ThrottleKeys& k) {
+  for (const auto& [throttle, key] : k.keys) throttle->release(key, k.reserved_ms);
+}
+
+bool Api::run_hash(std::function<void()> work, HashQueue::Lane lane) {
+  return hashing_.submit(lane, std::move(work));
+}
+
+namespace {
+
+HttpResponse too_many_attempts() {
+  return code_response(429, code::kTooManyAttempts,
+                       "登录失败次数过多 (too many failed attempts), wait a minute");
+}
+
+HttpResponse busy() {
+  return code_response(503, code::kUnavailable, "server busy, try again");
+}
+
+}  // namespace
+
+// Cheap refusals first (format, policy, a taken name, the address's rate), so that only a
+// registration that can succeed costs a hash, and on its own queue (api/hash_queue.hpp).
+void Api::do_register(const HttpRequest& req, const std::string& ip, Responder respond) {
   auto cred = parse_credentials(req.body);
-  // '~' starts the names of deleted accounts (store::deleted_name).
-  if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password) ||
-      cred->name.front() == '~')
+  // Stored in NFC; '~' starts the names of deleted accounts (store::deleted_name).
+  std::optional<std::string> name = cred ? auth::new_account_name(cred->name) : std::nullopt;
+  if (!name || !auth::is_valid_password(cred->password))
     return respond(code_response(200, code::kBadFormat,
-                                 "格式错误: name 1-20 characters (not starting with ~), "
-                                 "password 3-20 characters"));
+                                 "格式错误: name 1-20 visible characters (not starting with ~, no "
+                                 "space at either end), password 3-20 characters"));
+  cred->name = std::move(*name);
   auto policy = svc_.config.registration;
   if (policy == config::Registration::kClosed)
     return respond(code_response(200, code::kRegistrationClosed,
@@ -236,74 +271,107 @@ void Api::do_register(const HttpRequest& req, Responder respond) {
                                  "需要邀请码 (an invite code is needed to register)"));
   if (policy != config::Registration::kInvite) cred->invite.clear();
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
-  bool queued = run_hash([this, cred = std::move(*cred), shared_respond] {
-    store::NewAccount account{cred.name, hash_new_password(svc_.config, cred.password), cred.invite,
-                              store::Role::kUser};
-    svc_.store->create_account(std::move(account), [shared_respond, name = cred.name](auto r) {
-      if (std::get_if<store::UserId>(&r)) {
-        spdlog::info("registered user '{}'", name);
-        return (*shared_respond)(code_response(200, code::kOk, "注册成功 (registered)"));
-      }
-      auto e = std::get<store::StoreError>(r);
-      if (e == store::StoreError::kNameTaken)
-        return (*shared_respond)(code_response(200, code::kNameTaken, "用户名已存在 (name taken)"));
-      if (e == store::StoreError::kNameReserved)
-        return (*shared_respond)(code_response(
-            200, code::kNameTaken, "用户名已被保留 (name reserved: a deleted account's)"));
-      if (e == store::StoreError::kInviteInvalid)
-        return (*shared_respond)(code_response(
-            200, code::kInviteInvalid, "邀请码无效 (invite code unknown, used up or expired)"));
-      (*shared_respond)(code_response(503, code::kInternal,
-                                      "注册失败: 存储暂不可用 (store unavailable), try again"));
-    });
+  auto taken = [] { return code_response(200, code::kNameTaken, "用户名已存在 (name taken)"); };
+  std::string lookup = cred->name;  // copied: the callback takes `cred` over
+  svc_.store->find_user(std::move(lookup), [this, ip, shared_respond, taken,
+                                            cred = std::move(*cred)](auto found) mutable {
+    if (std::get_if<store::UserRecord>(&found)) return (*shared_respond)(taken());
+    if (std::get<store::StoreError>(found) != store::StoreError::kNotFound)
+      return (*shared_respond)(unavailable());
+    if (!register_throttle_.try_reserve("r:" + ip, util::mono_ms()))
+      return (*shared_respond)(code_response(
+          429, code::kTooManyAttempts, "注册过于频繁 (too many registrations from here), wait"));
+    bool queued = run_hash(
+        [this, shared_respond, taken, cred = std::move(cred)] {
+          store::NewAccount account{cred.name, hash_new_password(svc_.config, cred.password),
+                                    cred.invite, store::Role::kUser};
+          svc_.store->create_account(std::move(account), [shared_respond, taken,
+                                                          name = cred.name](auto r) {
+            if (std::get_if<store::UserId>(&r)) {
+              spdlog::info("registered user '{}'", name);
+              return (*shared_respond)(code_response(200, code::kOk, "注册成功 (registered)"));
+            }
+            auto e = std::get<store::StoreError>(r);
+            if (e == store::StoreError::kNameTaken) return (*shared_respond)(taken());
+            if (e == store::StoreError::kNameReserved)
+              return (*shared_respond)(code_response(
+                  200, code::kNameTaken, "用户名已被保留 (name reserved: a deleted account's)"));
+            if (e == store::StoreError::kInviteInvalid)
+              return (*shared_respond)(
+                  code_response(200, code::kInviteInvalid,
+                                "邀请码无效 (invite code unknown, used up or expired)"));
+            (*shared_respond)(code_response(
+                503, code::kInternal, "注册失败: 存储暂不可用 (store unavailable), try again"));
+          });
+        },
+        HashQueue::Lane::kNew);
+    if (!queued) (*shared_respond)(busy());
   });
-  if (!queued) (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
+}
+
+// The account a login names: by the name as typed, else by its NFC form (a client that sends
+// decomposed text still finds the account, stored in NFC).
+void Api::find_login_user(const std::string& name,
+                          std::function<void(store::Result<store::UserRecord>)> done) {
+  svc_.store->find_user(name, [this, name, done = std::move(done)](auto r) mutable {
+    auto* e = std::get_if<store::StoreError>(&r);
+    auto nfc = e && *e == store::StoreError::kNotFound ? util::to_nfc(name) : std::nullopt;
+    if (!nfc || *nfc == name) return done(std::move(r));
+    svc_.store->find_user(*nfc, std::move(done));
+  });
 }
 
 void Api::do_login(const HttpRequest& req, const std::string& ip, Responder respond) {
   auto cred = parse_credentials(req.body);
   if (!cred || !auth::is_valid_name(cred->name) || !auth::is_valid_password(cred->password))
     return respond(code_response(200, code::kBadFormat, "格式错误 (bad format)"));
-  ThrottleKeys keys(cred->name, ip);
-  if (throttled(keys))
-    return respond(code_response(429, code::kTooManyAttempts,
-                                 "登录失败次数过多 (too many failed attempts), wait a minute"));
+  // Without a device proof, a locked name is refused before the store is asked.
+  if (cred->device.empty() && throttled(login_keys(cred->name, ip)))
+    return respond(too_many_attempts());
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
-  auto fail = [this, keys](std::string_view c, std::string_view msg) {
-    record_failure(keys);
-    return code_response(200, c, msg);
-  };
-  svc_.store->find_user(cred->name, [this, shared_respond, fail, password = cred->password](
-                                        store::Result<store::UserRecord> r) mutable {
-    if (auto* e = std::get_if<store::StoreError>(&r)) {
-      if (*e == store::StoreError::kNotFound)
-        return (*shared_respond)(fail(code::kNoSuchUser, "用户不存在 (no such user)"));
-      return (*shared_respond)(unavailable());
+  std::string name = cred->name;  // copied: the callback takes `cred` over
+  find_login_user(name, [this, shared_respond, ip,
+                         cred = std::move(*cred)](store::Result<store::UserRecord> r) mutable {
+    auto* e = std::get_if<store::StoreError>(&r);
+    if (e && *e != store::StoreError::kNotFound) return (*shared_respond)(unavailable());
+    std::optional<std::string> device;
+    std::string counted = cred.name;  // the account's own name: one count for every form of it
+    if (auto* u = std::get_if<store::UserRecord>(&r)) {
+      device = devices_.device_of(cred.device, u->id, util::now_s());
+      counted = u->name;
     }
+    ThrottleKeys keys = device ? device_keys(*device) : login_keys(counted, ip);
+    if (!reserve(keys)) return (*shared_respond)(too_many_attempts());
+    if (e)
+      return (*shared_respond)(code_response(200, code::kNoSuchUser, "用户不存在 (no such user)"));
     auto user = std::get<store::UserRecord>(std::move(r));
-    bool queued = run_hash(
-        [this, shared_respond, fail, password = std::move(password), user = std::move(user)] {
-          if (!auth::verify_password(password, user.password_hash))
-            return (*shared_respond)(fail(code::kWrongPassword, "密码错误 (wrong password)"));
-          // Told only to whoever knows the password.
-          if (user.banned)
-            return (*shared_respond)(
-                code_response(200, code::kBanned, "账号已被封禁 (this account is banned)"));
-          auth::TokenClaims claims;
-          claims.name = user.name;
-          claims.uid = user.id;
-          claims.gen = std::max(user.token_gen, svc_.revocations->generation(user.id));
-          std::string token = svc_.tokens->issue(claims, svc_.config.token_lifetime_s);
-          spdlog::info("user '{}' logged in", user.name);
-          std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
-          util::append_json_string(body, user.name);
-          body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) +
-                  ",\"role\":\"" +
-                  (user.role == std::uint8_t(store::Role::kAdmin) ? "admin" : "user") + "\"}";
-          (*shared_respond)(json_response(200, std::move(body)));
-        });
-    if (!queued)
-      (*shared_respond)(code_response(503, code::kUnavailable, "server busy, try again"));
+    bool queued = run_hash([this, shared_respond, keys, password = std::move(cred.password),
+                            user = std::move(user)] {
+      if (!auth::verify_password(password, user.password_hash))
+        return (*shared_respond)(
+            code_response(200, code::kWrongPassword, "密码错误 (wrong password)"));
+      release(keys);
+      // Told only to whoever knows the password.
+      if (user.banned)
+        return (*shared_respond)(
+            code_response(200, code::kBanned, "账号已被封禁 (this account is banned)"));
+      auth::TokenClaims claims;
+      claims.name = user.name;
+      claims.uid = user.id;
+      claims.gen = std::max(user.token_gen, svc_.revocations->generation(user.id));
+      std::string token = svc_.tokens->issue(claims, svc_.config.token_lifetime_s);
+      spdlog::info("user '{}' logged in", user.name);
+      std::string body = "{\"code\":\"2000\",\"msg\":\"登录成功\",\"name\":";
+      util::append_json_string(body, user.name);
+      body += ",\"token\":\"" + token + "\",\"expires\":" + std::to_string(claims.exp) +
+              ",\"role\":\"" + (user.role == std::uint8_t(store::Role::kAdmin) ? "admin" : "user") +
+              "\",\"device\":\"" + devices_.issue(user.id, user.name) + "\"}";
+      (*shared_respond)(json_response(200, std::move(body)));
+    });
+    if (!queued) {
+      release(keys);
+      (*shared_respond)(busy());
+    }
   });
 }
 

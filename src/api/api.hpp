@@ -6,21 +6,25 @@
 // Connections reach it through protocol::HttpHandler (wired in app::Server).
 #pragma once
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/admin_api.hpp"
 #include "api/group_api.hpp"
+#include "api/hash_queue.hpp"
 #include "api/metrics_access.hpp"
 #include "api/profile_api.hpp"
 #include "api/static_files.hpp"
+#include "auth/device_proof.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
 #include "protocol/http_handler.hpp"
 #include "protocol/http_message.hpp"
+#include "store/store.hpp"
 
 namespace parley::hub {
 struct Services;
@@ -46,10 +50,10 @@ class Api final : public protocol::HttpHandler {
   void limits_changed();
 
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
-  void stop_hashing() { hash_pool_.join(); }
+  void stop_hashing() { hashing_.join(); }
 
  private:
-  void do_register(const protocol::HttpRequest& req, Responder respond);
+  void do_register(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
   void do_login(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
   void do_logout(const protocol::HttpRequest& req, Responder respond);
   // password_change.cpp
@@ -62,18 +66,29 @@ class Api final : public protocol::HttpHandler {
   void do_delete_account(const protocol::HttpRequest& req, const std::string& ip,
                          Responder respond);
 
-  // Failed-login throttle keys of a name tried from an address.
+  // What one password check counts against (auth/login_throttle.hpp): a login per name, per
+  // (name, address) and per address; with a device proof of the account, per device only
+  // (auth/device_proof.hpp); a signed-in user's password check per account and per address.
   struct ThrottleKeys {
-    ThrottleKeys(const std::string& name, const std::string& ip);
-    std::string name, pair, address;
+    std::vector<std::pair<auth::LoginThrottle*, std::string>> keys;
+    std::int64_t reserved_ms = 0;
   };
+  ThrottleKeys login_keys(const std::string& name, const std::string& ip);
+  ThrottleKeys device_keys(const std::string& device);
+  ThrottleKeys account_keys(std::int64_t uid, const std::string& ip);
   bool throttled(const ThrottleKeys& keys);
-  void record_failure(const ThrottleKeys& keys);
+  // Takes one check from every key, or none (false: answer 429). Kept when the password was
+  // wrong; given back by release() when it was right.
+  bool reserve(ThrottleKeys& keys);
+  void release(const ThrottleKeys& keys);
+
+  void find_login_user(const std::string& name,
+                       std::function<void(store::Result<store::UserRecord>)> done);
 
   // The valid, unrevoked claims of the request's w-token (or Authorization: Bearer).
   std::optional<auth::TokenClaims> authorize(const protocol::HttpRequest& req) const;
-  // Runs `work` on the hashing pool unless too many hashes wait already.
-  bool run_hash(std::function<void()> work);
+  // Runs `work` on the hashing threads unless too many hashes wait already in its lane.
+  bool run_hash(std::function<void()> work, HashQueue::Lane lane = HashQueue::Lane::kCheck);
 
   hub::Services& svc_;
   StaticFiles files_;
@@ -87,8 +102,9 @@ class Api final : public protocol::HttpHandler {
   static constexpr int kAddressFactor = 10;
   auth::LoginThrottle throttle_;
   auth::LoginThrottle address_throttle_;
-  boost::asio::thread_pool hash_pool_;
-  std::atomic<int> hashes_waiting_{0};
+  auth::LoginThrottle register_throttle_;  // registrations per address
+  auth::DeviceProofs devices_;
+  HashQueue hashing_;
 };
 
 }  // namespace parley::api

@@ -51,22 +51,26 @@ void Api::do_password(const protocol::HttpRequest& req, const std::string& ip, R
       change->old_password.size() > 1024)
     return respond(code_response(
         400, code::kBadFormat, "need {\"old\":PASSWORD,\"new\":PASSWORD} (new: 3-20 characters)"));
-  ThrottleKeys keys(claims->name, ip);
-  if (throttled(keys))
+  // Per account, not per name: guessers who lock the name out of logins do not stop its
+  // signed-in owner here. Reserved before the hash: a burst gets no more checks than the limit.
+  ThrottleKeys keys = account_keys(claims->uid, ip);
+  if (!reserve(keys))
     return respond(code_response(429, code::kTooManyAttempts, "too many failed attempts"));
   auto shared = std::make_shared<Responder>(std::move(respond));
   auto user_claims = *claims;
   svc_.store->find_user(claims->name, [this, shared, user_claims, keys,
                                        change = std::move(*change)](auto r) mutable {
     auto* user = std::get_if<store::UserRecord>(&r);
-    if (!user || user->id != user_claims.uid)
+    if (!user || user->id != user_claims.uid) {
+      release(keys);
       return (*shared)(code_response(503, code::kUnavailable, "store unavailable, try again"));
+    }
     bool queued = run_hash([this, shared, user_claims, keys, change = std::move(change),
                             hash = user->password_hash] {
       if (!auth::verify_password(change.old_password, hash)) {
-        record_failure(keys);
         return (*shared)(code_response(403, code::kWrongPassword, "the old password is wrong"));
       }
+      release(keys);
       std::string new_hash = hash_new_password(svc_.config, change.new_password);
       svc_.store->set_password(
           user_claims.uid, std::move(new_hash), [this, shared, user_claims](auto g) {
@@ -85,7 +89,10 @@ void Api::do_password(const protocol::HttpRequest& req, const std::string& ip, R
             (*shared)(json_response(200, std::move(body)));
           });
     });
-    if (!queued) (*shared)(code_response(503, code::kUnavailable, "server busy, try again"));
+    if (!queued) {
+      release(keys);
+      (*shared)(code_response(503, code::kUnavailable, "server busy, try again"));
+    }
   });
 }
 

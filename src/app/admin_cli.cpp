@@ -117,10 +117,12 @@ std::string read_password(const Args& a);
 // create-admin: the first account of a server whose registration is invite-only or closed.
 int create_admin(const Args& a) {
   if (a.words.size() != 2) return usage("create-admin takes one NAME");
-  const std::string& name = a.words[1];
+  auto typed = auth::new_account_name(a.words[1]);
   std::string password = read_password(a);
-  if (!auth::is_valid_name(name) || name.front() == '~')
-    return usage("the name must be 1-20 characters and not start with ~");
+  if (!typed)
+    return usage(
+        "the name must be 1-20 visible characters, not start with ~ nor start or end with space");
+  const std::string& name = *typed;
   if (!auth::is_valid_password(password))
     return usage("give a password of 3-20 characters in --password-file or PARLEY_ADMIN_PASSWORD");
   try {

@@ -103,6 +103,10 @@ std::optional<TokenClaims> TokenSigner::verify(std::string_view token, std::int6
   return c;
 }
 
+TokenSigner TokenSigner::derived(std::string_view purpose) const {
+  return TokenSigner(sign(purpose));  // 43 characters of base64url: 256 bits
+}
+
 std::string generate_secret() {
   return random_hex(64);
 }

@@ -31,6 +31,10 @@ class TokenSigner {
   // The claims of a well-signed, unexpired token; nullopt otherwise.
   std::optional<TokenClaims> verify(std::string_view token, std::int64_t now_s) const;
 
+  // A signer for another kind of token (its key HMAC(secret, purpose)): what it signs never
+  // verifies here, nor the other way round.
+  TokenSigner derived(std::string_view purpose) const;
+
  private:
   std::string sign(std::string_view signing_input) const;
   std::string secret_;

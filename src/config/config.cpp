@@ -146,15 +146,28 @@ void apply_yaml(Config& c, const std::string& text) {
   }
   if (const YAML::Node l = root["limits"]) {
     if (!l.IsMap()) throw std::runtime_error("config: 'limits' must be a mapping");
-    refuse_unknown_keys(
-        l,
-        {"max_frame_bytes", "max_content_bytes", "max_recipients", "max_body_bytes",
-         "messages_per_second", "message_burst", "user_messages_per_second", "max_outbound_bytes",
-         "auth_timeout", "ping_interval", "idle_timeout", "request_head_timeout",
-         "request_body_timeout", "login_failures_per_minute", "max_connections_per_user",
-         "max_connections_per_ip", "hash_concurrency", "loginlist_push_max_users",
-         "max_group_members"},
-        "limits");
+    refuse_unknown_keys(l,
+                        {"max_frame_bytes",
+                         "max_content_bytes",
+                         "max_recipients",
+                         "max_body_bytes",
+                         "messages_per_second",
+                         "message_burst",
+                         "user_messages_per_second",
+                         "max_outbound_bytes",
+                         "auth_timeout",
+                         "ping_interval",
+                         "idle_timeout",
+                         "request_head_timeout",
+                         "request_body_timeout",
+                         "login_failures_per_minute",
+                         "registrations_per_minute",
+                         "max_connections_per_user",
+                         "max_connections_per_ip",
+                         "hash_concurrency",
+                         "loginlist_push_max_users",
+                         "max_group_members"},
+                        "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
     read(l, "max_recipients", c.limits.max_recipients);
@@ -169,6 +182,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "request_head_timeout", c.limits.request_head_timeout_s);
     read(l, "request_body_timeout", c.limits.request_body_timeout_s);
     read(l, "login_failures_per_minute", c.limits.login_failures_per_minute);
+    read(l, "registrations_per_minute", c.limits.registrations_per_minute);
     read(l, "max_connections_per_user", c.limits.max_connections_per_user);
     read(l, "max_connections_per_ip", c.limits.max_connections_per_ip);
     read(l, "hash_concurrency", c.limits.hash_concurrency);
@@ -215,6 +229,7 @@ void validate(Config& c) {
     }
   }
   if (l.login_failures_per_minute < 0) fail("login_failures_per_minute must be >= 0");
+  if (l.registrations_per_minute < 0) fail("registrations_per_minute must be >= 0");
   if (c.token_lifetime_s < 1 || c.token_lifetime_s > 10ll * 365 * 24 * 3600)
     fail("token_lifetime must be 1 second .. 10 years");
   if (c.presence_delay_ms < 0 || c.presence_delay_ms > 60000)
@@ -247,7 +262,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<double> burst;
   std::optional<int> auth_timeout, ping_interval, idle_timeout, head_timeout, body_timeout;
   std::optional<std::vector<std::string>> trusted_proxies, metrics_allow;
-  std::optional<int> login_failures, recall_window, edit_window, reserve_days;
+  std::optional<int> login_failures, registrations, recall_window, edit_window, reserve_days;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
   app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
@@ -301,6 +316,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
                  "failed logins per minute per name and per IP (default 10; 0 = unlimited)");
+  app.add_option("--registrations-per-minute", registrations,
+                 "registrations per minute per client address (default 30; 0 = unlimited)");
   try {
     app.parse(argc, argv);
     if (!file.empty()) {
@@ -358,6 +375,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (max_per_ip) c.limits.max_connections_per_ip = *max_per_ip;
   if (max_outbound) c.limits.max_outbound_bytes = *max_outbound;
   if (login_failures) c.limits.login_failures_per_minute = *login_failures;
+  if (registrations) c.limits.registrations_per_minute = *registrations;
   if (max_frame) c.limits.max_frame_bytes = *max_frame;
   if (max_content) c.limits.max_content_bytes = *max_content;
   if (max_recipients) c.limits.max_recipients = *max_recipients;

@@ -29,7 +29,9 @@ struct Limits {
   // accept), the body from the end of the head. Past one: 408 and close.
   int request_head_timeout_s = 20;
   int request_body_timeout_s = 60;
-  int login_failures_per_minute = 10;         // per name and per IP; 0 = unlimited
+  int login_failures_per_minute = 10;  // per name and per IP; 0 = unlimited
+  // Registrations that get as far as hashing a password, per client address; 0 = unlimited.
+  int registrations_per_minute = 30;
   std::size_t max_connections_per_user = 64;  // 0 = unlimited
   // Per client address (the forwarded one behind a trusted proxy); 0 = unlimited.
   std::size_t max_connections_per_ip = 256;

@@ -55,13 +55,22 @@ bool has_control_chars(std::string_view s) {
 }
 
 bool has_invisible_chars(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0xE2 || c > 0xEF || i + 2 >= s.size()) continue;
-    char32_t cp =
-        char32_t(c & 0x0F) << 12 | char32_t(s[i + 1] & 0x3F) << 6 | char32_t(s[i + 2] & 0x3F);
-    if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-        (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+    std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + n > s.size()) return false;
+    char32_t cp = n == 1 ? c : char32_t(c & (0x7F >> n));
+    for (std::size_t k = 1; k < n; ++k) cp = cp << 6 | char32_t(s[i + k] & 0x3F);
+    i += n;
+    // Default_Ignorable_Code_Point and Bidi_Control, but the variation selectors (U+FE00..FE0F,
+    // U+E0100..E01EF), which only choose how an emoji is drawn.
+    if (cp == 0x00AD || cp == 0x034F || cp == 0x061C || cp == 0x115F || cp == 0x1160 ||
+        cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F) ||
+        (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0 ||
+        (cp >= 0xFFF0 && cp <= 0xFFF8) || (cp >= 0x1BCA0 && cp <= 0x1BCA3) ||
+        (cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE00FF) ||
+        (cp >= 0xE01F0 && cp <= 0xE0FFF))
       return true;
   }
   return false;

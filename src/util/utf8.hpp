@@ -17,8 +17,10 @@ std::size_t count_code_points(std::string_view s);
 bool has_control_chars(std::string_view s);
 
 // True when well-formed UTF-8 `s` holds a character that changes how text around it looks
-// without being seen: zero-width characters (U+200B..U+200F, U+2060..U+2064, U+FEFF) and
-// bidirectional controls (U+202A..U+202E, U+2066..U+2069). Refused in names people read.
+// without being seen: default-ignorable characters (zero-width U+200B..U+200F, U+2060..U+206F,
+// U+FEFF, the soft hyphen, Hangul fillers, tags, ...) and bidirectional controls (U+061C,
+// U+200E/F, U+202A..U+202E, U+2066..U+2069). Variation selectors pass (emoji). Refused in names
+// and other text people read as someone's.
 bool has_invisible_chars(std::string_view s);
 
 // Incremental validator for text split across WebSocket fragments. Feed chunks in order; a

@@ -81,6 +81,24 @@ TEST_P(AccountStoreTest, AnInviteIsUsedAtMostItsUsesEvenUnderARace) {
                std::runtime_error);
 }
 
+// Look-alike names are one name in the store itself (util::name_key), whoever calls it: case,
+// width and composition do not make a second account, even ten at once.
+TEST_P(AccountStoreTest, LookAlikeNamesAreOneName) {
+  ASSERT_TRUE(std::holds_alternative<UserId>(create({"Alice", "h", {}, Role::kUser})));
+  for (const char* twin : {"alice", "ALICE", "\xEF\xBD\x81lice", "alice\xE2\x80\x8B"})
+    EXPECT_EQ(std::get<StoreError>(create({twin, "h", {}, Role::kUser})), StoreError::kNameTaken)
+        << twin;
+  std::vector<std::promise<Result<UserId>>> results(10);
+  for (int i = 0; i < 10; ++i)
+    store->create_account(NewAccount{i % 2 ? "Jos\xC3\xA9" : "jose\xCC\x81", "h", {}, Role::kUser},
+                          [&results, i](auto r) { results[i].set_value(std::move(r)); });
+  int made = 0;
+  for (auto& r : results) made += std::holds_alternative<UserId>(r.get_future().get());
+  EXPECT_EQ(made, 1);
+  // The name of an account is as it was made.
+  EXPECT_EQ(wait<UserRecord>([&](auto cb) { store->find_user("Alice", cb); }).name, "Alice");
+}
+
 TEST_P(AccountStoreTest, RolesBansAndProfilesAreWhatFindUserAndSearchSee) {
   UserId a = user("Alice"), b = user("bob");
   user("bobby");

@@ -67,7 +67,8 @@ std::string run_parley(const std::string& args, int& status) {
 ServerProcess::ServerProcess(std::vector<std::string> args, bool fast_defaults)
     : args_(std::move(args)), port_(free_port()) {
   if (fast_defaults) {
-    args_.insert(args_.begin(), {"--password-hash", "fast", "--rate", "0"});
+    args_.insert(args_.begin(),
+                 {"--password-hash", "fast", "--rate", "0", "--registrations-per-minute", "0"});
   }
   start();
 }

@@ -9,6 +9,7 @@
 #include "auth/token.hpp"
 #include "util/base64.hpp"
 #include "util/clock.hpp"
+#include "util/name_form.hpp"
 
 namespace parley::auth {
 namespace {
@@ -131,14 +132,83 @@ TEST(LoginThrottle, BlocksAfterTheLimitWithinAMinute) {
   std::int64_t now = 60000 * 100;
   for (int i = 0; i < 3; ++i) {
     EXPECT_FALSE(t.blocked("n:a", now));
-    t.record_failure("n:a", now);
+    EXPECT_TRUE(t.try_reserve("n:a", now));
   }
   EXPECT_TRUE(t.blocked("n:a", now));
+  EXPECT_FALSE(t.try_reserve("n:a", now)) << "no fourth check, however many ask at once";
   EXPECT_FALSE(t.blocked("n:b", now));
   EXPECT_FALSE(t.blocked("n:a", now + 60000));
+  EXPECT_TRUE(t.try_reserve("n:a", now + 60000));
   LoginThrottle off(0);
-  off.record_failure("x", now);
+  EXPECT_TRUE(off.try_reserve("x", now));
   EXPECT_FALSE(off.blocked("x", now));
+}
+
+TEST(LoginThrottle, ARightPasswordGivesItsCheckBack) {
+  LoginThrottle t(2);
+  std::int64_t now = 60000 * 100;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(t.try_reserve("n:a", now));
+    t.release("n:a", now);
+  }
+  EXPECT_FALSE(t.blocked("n:a", now));
+  ASSERT_TRUE(t.try_reserve("n:a", now));
+  ASSERT_TRUE(t.try_reserve("n:a", now));
+  t.release("n:a", now - 60000);  // taken in a minute that is over: not this minute's
+  EXPECT_TRUE(t.blocked("n:a", now));
+}
+
+TEST(Credentials, NewNamesAreVisibleAndInNfc) {
+  EXPECT_EQ(new_account_name("alice").value_or("?"), "alice");
+  EXPECT_EQ(new_account_name("e\xCC\x81").value_or("?"), "\xC3\xA9");  // e + U+0301 -> é
+  EXPECT_EQ(new_account_name("张三").value_or("?"), "张三");
+  EXPECT_EQ(new_account_name("\xE2\x9D\xA4\xEF\xB8\x8F").value_or("?"), "\xE2\x9D\xA4\xEF\xB8\x8F")
+      << "an emoji with its variation selector";
+  for (const char* bad : {"alice\xE2\x80\x8B",  // zero-width space
+                          "ali\xE2\x80\x8D"
+                          "ce",  // zero-width joiner
+                          "\xE2\x80\xAE"
+                          "ecila",  // right-to-left override
+                          "\xE2\x81\xA6"
+                          "a",  // left-to-right isolate
+                          "\xD8\x9C"
+                          "a",  // Arabic letter mark
+                          "a\xC2\xAD"
+                          "b",  // soft hyphen
+                          "\xC2\xA0"
+                          "alice",              // no-break space at the start
+                          "alice\xE3\x80\x80",  // ideographic space at the end
+                          "\xE3\x85\xA4",       // Hangul filler
+                          "~deleted-1", "", " a", "\xC3\x28"})
+    EXPECT_FALSE(new_account_name(bad)) << bad;
+  // Logins keep the old rules: accounts named before them still log in.
+  EXPECT_TRUE(is_valid_name("alice\xE2\x80\x8B"));
+}
+
+TEST(NameForm, LookAlikesShareOneKey) {
+  using util::name_key;
+  EXPECT_EQ(name_key("alice"), "alice");
+  EXPECT_EQ(name_key("Alice"), "alice");
+  EXPECT_EQ(name_key("ALICE"), "alice");
+  EXPECT_EQ(name_key("\xEF\xBD\x81\xEF\xBD\x8C\xEF\xBD\x89\xEF\xBD\x83\xEF\xBD\x85"),
+            "alice");                                      // fullwidth ａｌｉｃｅ
+  EXPECT_EQ(name_key("\xC3\xA9"), name_key("e\xCC\x81"));  // é composed / decomposed
+  EXPECT_EQ(name_key("\xC3\x89"), name_key("\xC3\xA9"));   // É / é
+  EXPECT_EQ(name_key("stra\xC3\x9F"
+                     "e"),
+            name_key("STRASSE"));                      // ß folds to ss
+  EXPECT_EQ(name_key("\xE2\x84\xAA"), name_key("k"));  // Kelvin sign
+  EXPECT_EQ(name_key("\xEF\xAC\x81"
+                     "le"),
+            name_key("file"));                        // ﬁ ligature
+  EXPECT_EQ(name_key("alice\xE2\x80\x8B"), "alice");  // ignorables dropped
+  EXPECT_NE(name_key("alice"), name_key("alicia"));
+  EXPECT_NE(name_key("张三"), name_key("张四"));
+  EXPECT_EQ(util::to_nfc("e\xCC\x81").value_or("?"), "\xC3\xA9");
+  EXPECT_FALSE(util::to_nfc("\xFF"));
+  EXPECT_TRUE(util::has_space_at_ends("\xE3\x80\x80x"));
+  EXPECT_TRUE(util::has_space_at_ends("x\xE2\x80\x83"));
+  EXPECT_FALSE(util::has_space_at_ends("a b"));
 }
 
 }  // namespace

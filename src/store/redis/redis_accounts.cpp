@@ -8,6 +8,7 @@
 #include "store/redis/redis_keys.hpp"
 #include "store/redis/redis_store.hpp"
 #include "util/clock.hpp"
+#include "util/name_form.hpp"
 
 namespace parley::store::redis {
 namespace {
@@ -23,10 +24,15 @@ std::string ascii_lower(std::string_view s) {
 
 void RedisStore::create_account(NewAccount a, Callback<UserId> done) {
   enqueue_query<UserId>(std::move(done), [a = std::move(a)](RedisConnection& c) -> Result<UserId> {
-    if (!is_nil(c.command({"HGET", kUsers, a.name}).get())) return StoreError::kNameTaken;
+    std::string key = util::name_key(a.name);
+    if (!is_nil(c.command({"HGET", kUsers, a.name}).get()) ||
+        !is_nil(c.command({"HGET", kNameKeys, key}).get()))
+      return StoreError::kNameTaken;
     std::int64_t now = util::now_ms();
-    if (as_int(c.command({"HGET", kReserved, a.name}).get()) > now)
-      return StoreError::kNameReserved;
+    // A deleted account reserves its key (entries from before keys: its name).
+    Reply reserved = c.command({"HMGET", kReserved, a.name, key});
+    for (std::size_t i = 0; i < reserved->elements; ++i)
+      if (as_int(reserved->element[i]) > now) return StoreError::kNameReserved;
     std::string ikey = invite_key(a.invite);
     auto give_back = [&] {
       if (!a.invite.empty()) {
@@ -46,17 +52,34 @@ void RedisStore::create_account(NewAccount a, Callback<UserId> done) {
       }
     }
     UserId id = as_int(c.command({"INCR", kUserIds}).get());
+    std::string sid = std::to_string(id);
     c.command({"HSET", ukey(id, "profile"), "name", a.name, "password_hash", a.password_hash,
                "token_gen", "0", "delivered_seq", "0", "created_ms", std::to_string(now), "role",
                std::to_string(int(a.role)), "banned", "0"});
-    if (as_int(c.command({"HSETNX", kUsers, a.name, std::to_string(id)}).get()) == 0) {
+    // The key first: of two look-alikes registered at once through different nodes, one wins.
+    bool key_won = as_int(c.command({"HSETNX", kNameKeys, key, sid}).get()) == 1;
+    if (!key_won || as_int(c.command({"HSETNX", kUsers, a.name, sid}).get()) == 0) {
+      if (key_won) c.command({"HDEL", kNameKeys, key});
       c.command({"DEL", ukey(id, "profile")});  // lost a race for the name
       give_back();
       return StoreError::kNameTaken;
     }
-    c.command({"HDEL", kReserved, a.name});
+    c.command({"HDEL", kReserved, a.name, key});
     return id;
   });
+}
+
+void RedisStore::fill_name_keys(RedisConnection& c) {
+  if (!is_nil(c.command({"GET", kNameKeysFilled}).get())) return;
+  Reply all = c.command({"HGETALL", kUsers});
+  // Oldest first: of look-alikes made before keys, the first account holds the key.
+  std::vector<std::pair<UserId, std::string>> users;
+  for (std::size_t i = 0; i + 1 < all->elements; i += 2)
+    users.emplace_back(as_int(all->element[i + 1]), as_string(all->element[i]));
+  std::sort(users.begin(), users.end());
+  for (const auto& [id, name] : users)
+    c.command({"HSETNX", kNameKeys, util::name_key(name), std::to_string(id)});
+  c.command({"SET", kNameKeysFilled, "1"});
 }
 
 std::optional<Account> RedisStore::read_account(RedisConnection& c, UserId user) {
@@ -75,8 +98,11 @@ std::optional<Account> RedisStore::read_account(RedisConnection& c, UserId user)
 void RedisStore::delete_account(RedisConnection& c, const Account& a, std::int64_t reserve_until) {
   std::string tomb = deleted_name(a.id), id = std::to_string(a.id);
   std::string upto = as_string(c.command({"GET", kMessageIds}).get());
+  std::string key = util::name_key(a.name);
   c.command({"HDEL", kUsers, a.name});
-  c.command({"HSET", kReserved, a.name, std::to_string(reserve_until)});
+  if (as_string(c.command({"HGET", kNameKeys, key}).get()) == id)
+    c.command({"HDEL", kNameKeys, key});
+  c.command({"HSET", kReserved, key, std::to_string(reserve_until)});
   c.command({"HSET", kDeleted, a.name, id + ":" + (upto.empty() ? "0" : upto)});
   // The inbox and its indexes: every key of the user's hash tag but the profile.
   std::string cursor = "0";

@@ -9,11 +9,15 @@
 
 namespace parley::store::redis {
 
-inline constexpr const char* kUsers = "parley:users";        // hash: name -> id
+inline constexpr const char* kUsers = "parley:users";  // hash: name -> id
+// hash: util::name_key(name) -> id, so look-alike names are one name (filled from kUsers once,
+// for accounts made before it existed, then marked by kNameKeysFilled).
+inline constexpr const char* kNameKeys = "parley:name_keys";
+inline constexpr const char* kNameKeysFilled = "parley:name_keys_filled";
 inline constexpr const char* kUserIds = "parley:user_ids";   // counter
 inline constexpr const char* kMessageIds = "parley:msgid";   // counter
 inline constexpr const char* kGenerations = "parley:gens";   // hash: uid -> token generation
-inline constexpr const char* kReserved = "parley:reserved";  // hash: name -> until ms
+inline constexpr const char* kReserved = "parley:reserved";  // hash: name key -> until ms
 inline constexpr const char* kDeleted = "parley:deleted";    // hash: name -> "<id>:<msg id>"
 inline constexpr const char* kDeletedVersion = "parley:deleted_version";  // counter
 inline constexpr const char* kInvites = "parley:invites";                 // set of codes

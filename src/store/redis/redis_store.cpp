@@ -238,6 +238,7 @@ void RedisStore::connect() {
   append_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kAppendLua}).get());
   cursor_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseCursorLua}).get());
   raise_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseFieldLua}).get());
+  fill_name_keys(conn_);
 }
 
 std::string RedisStore::user_name(UserId id) {

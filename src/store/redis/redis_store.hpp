@@ -106,6 +106,8 @@ class RedisStore final : public Store {
   std::int64_t bump_generation(RedisConnection& c, UserId user);
   std::optional<Account> read_account(RedisConnection& c, UserId user);
   void delete_account(RedisConnection& c, const Account& a, std::int64_t reserve_until_ms);
+  // Fills kNameKeys from kUsers once per Redis (accounts older than name keys).
+  static void fill_name_keys(RedisConnection& c);
   // Names of deleted accounts, as entries read back spell them: refreshed when any node
   // deleted one (a version counter), then applied to every `from` and `to` of a read.
   void refresh_deleted(RedisConnection& c);

@@ -6,6 +6,7 @@
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/clock.hpp"
+#include "util/name_form.hpp"
 
 namespace parley::store::sqlite {
 namespace {
@@ -41,11 +42,14 @@ void SqliteStore::load_deleted() {
 
 void SqliteStore::create_account(NewAccount a, Callback<UserId> done) {
   enqueue_query<UserId>(std::move(done), [this, a = std::move(a)]() -> Result<UserId> {
-    if (ids_.count(a.name)) return StoreError::kNameTaken;
+    std::string key = util::name_key(a.name);
+    if (ids_.count(a.name) || keys_.count(key)) return StoreError::kNameTaken;
     std::int64_t now = util::now_ms();
-    Statement reserved(db_, "SELECT until_ms FROM reserved_names WHERE name=?1");
-    reserved.bind(1, a.name);
-    if (reserved.step() && reserved.int64(0) > now) return StoreError::kNameReserved;
+    // A deleted account reserves its name and its key (rows from before keys: the name).
+    Statement reserved(db_, "SELECT MAX(until_ms) FROM reserved_names WHERE name IN (?1, ?2)");
+    reserved.bind(1, a.name).bind(2, key);
+    if (reserved.step() && !reserved.is_null(0) && reserved.int64(0) > now)
+      return StoreError::kNameReserved;
     if (!a.invite.empty()) {
       Statement invite(db_,
                        "UPDATE invites SET uses_left=uses_left-1, uses=uses+1 "
@@ -59,8 +63,12 @@ void SqliteStore::create_account(NewAccount a, Callback<UserId> done) {
         .bind(4, std::int64_t(a.role))
         .run();
     UserId id = sqlite3_last_insert_rowid(db_);
-    Statement(db_, "DELETE FROM reserved_names WHERE name=?1").bind(1, a.name).run();
+    Statement(db_, "DELETE FROM reserved_names WHERE name IN (?1, ?2)")
+        .bind(1, a.name)
+        .bind(2, key)
+        .run();
     ids_.emplace(a.name, id);
+    keys_.emplace(std::move(key), id);
     names_.emplace(id, a.name);
     return id;
   });
@@ -107,8 +115,9 @@ std::int64_t SqliteStore::apply_account_change(const AccountChange& c) {
           .bind(2, tomb)
           .bind(3, util::now_ms())
           .run();
+      std::string key = util::name_key(old);
       Statement(db_, "INSERT OR REPLACE INTO reserved_names(name, until_ms) VALUES(?1, ?2)")
-          .bind(1, old)
+          .bind(1, key)
           .bind(2, c.reserve_until_ms)
           .run();
       // The inbox: its written chunks, and (via deleted_) whatever the index tail still holds
@@ -118,6 +127,7 @@ std::int64_t SqliteStore::apply_account_change(const AccountChange& c) {
       heads_.erase(id);
       deleted_.insert(id);
       ids_.erase(old);
+      if (auto k = keys_.find(key); k != keys_.end() && k->second == id) keys_.erase(k);
       names_[id] = tomb;
       for (GroupId g : user_groups_[id])
         if (auto it = groups_.find(g); it != groups_.end())

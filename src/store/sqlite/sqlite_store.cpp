@@ -16,6 +16,7 @@
 #include "store/sqlite/schema.hpp"
 #include "store/sqlite/schema_sql.hpp"
 #include "util/clock.hpp"
+#include "util/name_form.hpp"
 
 namespace parley::store::sqlite {
 namespace frame_error = protocol::frame_error;
@@ -114,7 +115,10 @@ void SqliteStore::load_users() {
   Statement s(db_, "SELECT id, name, deleted_ms FROM users");
   while (s.step()) {
     std::string name(s.text(1));
-    if (s.is_null(2)) ids_.emplace(name, s.int64(0));  // a deleted account has no name to find
+    if (s.is_null(2)) {  // a deleted account has no name to find
+      ids_.emplace(name, s.int64(0));
+      keys_.emplace(util::name_key(name), s.int64(0));
+    }
     names_.emplace(s.int64(0), std::move(name));
   }
 }
@@ -254,6 +258,7 @@ void SqliteStore::rebuild_tail() {
 void SqliteStore::reset_caches() {
   heads_.clear();
   ids_.clear();
+  keys_.clear();
   names_.clear();
   deleted_.clear();
   groups_.clear();

@@ -149,6 +149,9 @@ class SqliteStore final : public Store {
 
   // Writer thread only.
   std::unordered_map<std::string, UserId> ids_;
+  // util::name_key of every live name -> its account: look-alike names are one name. Derived
+  // from `users` at load (the first account of a key keeps it; older look-alikes keep theirs).
+  std::unordered_map<std::string, UserId> keys_;
   std::unordered_map<UserId, std::string> names_;  // deleted accounts: deleted_name(id)
   std::unordered_set<UserId> deleted_;     // their inbox entries are neither kept nor written
   std::unordered_map<UserId, Seq> heads_;  // last seq per user, loaded lazily
