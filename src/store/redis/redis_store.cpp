@@ -88,7 +88,7 @@ std::vector<std::string> recipient_list(const Committed& c) {
 }
 
 std::string gkey(GroupId id) {
-  return "{g" + std::to_string(id) + "}:group";
+  return group_key(id);
 }
 std::string group_peer(GroupId id) {
   return "g" + std::to_string(id);
@@ -374,14 +374,14 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     if (w.rejected || w.complete_dup) continue;
     std::string own =
         encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
-                     w.req->cid, w.c.group, EntryKind::kMessage, w.c.ref);
+                     w.req->cid, w.c.group, EntryKind::kMessage, w.c.ref, w.req->files_json);
     std::string theirs;
     if (shared_body(w)) {
       conn_.append({"SET", message_key(w.c.id), own});
       own = theirs = entry_ref(w.c.id);
     } else {
       theirs = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
-                            {}, w.c.group, EntryKind::kMessage, w.c.ref);
+                            {}, w.c.group, EntryKind::kMessage, w.c.ref, w.req->files_json);
     }
     // A group's messages are indexed under the group in every inbox, others under each peer.
     std::vector<std::string> group_conv;
@@ -416,6 +416,20 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   }
   for (auto& w : work)
     if (!w.rejected && !w.complete_dup && !w.req->cid.empty()) conn_.read();
+  // Files: its recipients (or its group) may read them from now on.
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.req->files.empty()) continue;
+    std::vector<std::string> readers;
+    if (w.c.group) readers.push_back("g" + std::to_string(w.c.group));
+    for (UserId id : w.ids)
+      if (!w.c.group) readers.push_back("u" + std::to_string(id));
+    for (const auto& f : w.req->files) {
+      std::vector<std::string> argv = {"SADD", file_readers_key(f)};
+      argv.insert(argv.end(), readers.begin(), readers.end());
+      if (argv.size() > 2) conn_.command(argv);
+    }
+    w.c.files = w.req->files_json;
+  }
 
   for (auto& w : work) {
     if (w.dup_of < 0) continue;
@@ -777,9 +791,12 @@ void RedisStore::run_special(SendRequest& req) {
   };
   switch (req.kind) {
     case EntryKind::kMessage: {  // a reply: the quoted message must be of this conversation
-      auto target = find_entry(conn_, req.sender, req.ref);
-      if (!target || target->kind != EntryKind::kMessage || target->group != req.group)
-        return reject(frame_error::kBadReply);
+      if (req.ref) {
+        auto target = find_entry(conn_, req.sender, req.ref);
+        if (!target || target->kind != EntryKind::kMessage || target->group != req.group)
+          return reject(frame_error::kBadReply);
+      }
+      if (!req.files.empty() && !attach_files(conn_, req)) return reject(frame_error::kBadFile);
       std::vector<SendRequest*> one = {&req};
       return run_sends(one);
     }

@@ -80,12 +80,12 @@ void SqliteStore::prepare_statements() {
   insert_message_ =
       Statement(db_,
                 "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
-                "content, grp, kind, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                "content, grp, kind, ref, files) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
   read_row_ = Statement(db_,
                         "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind, ref, "
-                        "edited, recalled FROM messages WHERE id=?1");
+                        "edited, recalled, files FROM messages WHERE id=?1");
   last_chunk_seq_ = Statement(
       db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
   // From the chunk holding seq ?2 on.
@@ -401,6 +401,7 @@ bool SqliteStore::read_row(MessageId id, LogRow& row) {
     row.ref = read_row_.int64(8);
     row.edited = read_row_.int64(9) != 0;
     row.recalled = read_row_.int64(10) != 0;
+    row.files.assign(read_row_.text(11));  // NULL reads as empty
   }
   read_row_.reset();
   return found;
@@ -418,6 +419,7 @@ StoredMessage SqliteStore::stored_message(LogRow& row) const {
   m.ref = row.ref;
   m.edited = row.edited;
   m.recalled = row.recalled;
+  m.files = std::move(row.files);
   return m;
 }
 
@@ -545,7 +547,11 @@ void SqliteStore::do_submit(SendRequest& req) {
     }
     c.ref = req.ref;
   }
+  if (!req.files.empty()) {
+    if (!attach_files(req, c)) return reject(req, frame_error::kBadFile);
+  }
   append_to_log(c, req.content);
+  if (!c.files.empty()) grant_readers(req.files, c);
   c.content = std::move(req.content);
   committed_.push_back(std::move(c));
 }
@@ -689,6 +695,11 @@ void SqliteStore::append_to_log(Committed& c, std::string_view content) {
     insert_message_.bind(9, c.ref);
   } else {
     insert_message_.bind_null(9);
+  }
+  if (c.files.empty()) {
+    insert_message_.bind_null(10);
+  } else {
+    insert_message_.bind_static(10, c.files);
   }
   insert_message_.run();  // run() resets
   c.id = sqlite3_last_insert_rowid(db_);
@@ -859,6 +870,7 @@ void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::si
       e.ref = row.ref;
       e.edited = row.edited;
       e.recalled = row.recalled;
+      e.files = std::move(row.files);
       if (own) e.cid = std::move(row.cid);
       page.scanned = seq;
       page.entries.push_back(std::move(e));
