@@ -395,7 +395,13 @@ void Api::do_history(const HttpRequest& req, Responder respond) {
                           append_history_item(body, m);
                         }
                         body += "],\"more\":";
-                        body += page.more ? "true}" : "false}";
+                        body += page.more ? "true" : "false";
+                        // Where the next page starts: a page may end early (the store bounds
+                        // the rows one request reads), even empty.
+                        store::MessageId next = page.next_before;
+                        if (!next && !page.messages.empty()) next = page.messages.front().id;
+                        if (page.more && next) body += ",\"before\":" + std::to_string(next);
+                        body += '}';
                         respond(json_response(200, std::move(body)));
                       });
 }

@@ -286,7 +286,19 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.router->set_push_max_users(c.limits.loginlist_push_max_users);
   p.store->set_sink(p.router.get());
   if (!c.redis_url.empty()) {
-    p.cluster = std::make_unique<cluster::RedisNode>(c.redis_url, *p.router, p.presence);
+    // Logouts, logouts everywhere and bans published while the subscription was down never
+    // arrive: read them all again from the store.
+    auto reload = [backend = p.store.get(), router = p.router.get()] {
+      backend->load_revocations([router](auto r) {
+        if (auto* st = std::get_if<store::RevocationState>(&r)) {
+          router->apply_revocations(*st);
+        } else {
+          spdlog::error("cluster: reloading the revocations failed");
+        }
+      });
+    };
+    p.cluster =
+        std::make_unique<cluster::RedisNode>(c.redis_url, *p.router, p.presence, std::move(reload));
     p.router->set_cluster_hook([node = p.cluster.get()] { node->local_presence_changed(); });
     if (!p.cluster->wait_subscribed(std::chrono::seconds(5)))
       spdlog::warn("cluster: not subscribed yet; Redis unreachable? serving anyway");

@@ -29,10 +29,12 @@ std::string random_node_id() {
 
 }  // namespace
 
-RedisNode::RedisNode(const std::string& url, store::CommitSink& sink, hub::Presence& presence)
+RedisNode::RedisNode(const std::string& url, store::CommitSink& sink, hub::Presence& presence,
+                     std::function<void()> resubscribed)
     : url_(store::redis::parse_redis_url(url)),
       sink_(sink),
       presence_(presence),
+      resubscribed_(std::move(resubscribed)),
       node_id_(random_node_id()) {
   subscriber_ = std::thread([this] { subscriber_loop(); });
   presence_thread_ = std::thread([this] { presence_loop(); });
@@ -69,10 +71,15 @@ void RedisNode::subscriber_loop() {
       for (int i = 0; i < 2; ++i) {
         bool timed_out = false;
         auto r = sub.read_timeout(std::chrono::milliseconds(2000), timed_out);
-        if (!r) throw RedisError("redis: no subscription confirmation");
+        // An error reply (e.g. NOPERM) is no subscription: retry, and catch up once there is.
+        if (!r || r->type != REDIS_REPLY_ARRAY) throw RedisError("redis: subscription refused");
       }
       if (was_subscribed) {
-        spdlog::info("cluster: subscription restored; connections catch up from their inboxes");
+        spdlog::info(
+            "cluster: subscription restored; revocations reloaded, connections catch up from "
+            "their inboxes");
+        // Subscribed again first, so nothing published from now on is missed; then what was.
+        if (resubscribed_) resubscribed_();
         sink_.on_resync();
       }
       was_subscribed = true;

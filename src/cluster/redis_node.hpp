@@ -2,13 +2,14 @@
 // What makes a node part of a cluster on Redis, besides the shared store:
 // - a subscriber thread on `parley:deliver` (committed messages, from any node) and
 //   `parley:events` (revocations, presence changes) that feeds the local router; after a lost
-//   subscription it asks every connection to catch up from its inbox, since pub/sub does not
-//   replay what was published meanwhile;
+//   subscription it asks every connection to catch up from its inbox, and calls `resubscribed`
+//   (which reloads the revocations), since pub/sub does not replay what was published meanwhile;
 // - a presence thread that publishes this node's online users (a set with a TTL, refreshed every
 //   second) and reads everyone else's, so a node that dies drops out within ~3 s.
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -25,7 +26,9 @@ namespace parley::cluster {
 
 class RedisNode {
  public:
-  RedisNode(const std::string& url, store::CommitSink& sink, hub::Presence& presence);
+  // `resubscribed` runs on the subscriber thread once a lost subscription is back (optional).
+  RedisNode(const std::string& url, store::CommitSink& sink, hub::Presence& presence,
+            std::function<void()> resubscribed = {});
   ~RedisNode();
 
   // Waits until the first subscription is active (deliveries flow), up to `timeout`.
@@ -42,6 +45,7 @@ class RedisNode {
   store::redis::RedisUrl url_;
   store::CommitSink& sink_;
   hub::Presence& presence_;
+  std::function<void()> resubscribed_;
   std::string node_id_;
   std::atomic<bool> stop_{false};
 

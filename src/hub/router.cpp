@@ -4,6 +4,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <memory>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 
@@ -146,6 +148,32 @@ void Router::on_token_revoked(store::UserId user, const std::string& jti, std::i
 void Router::on_generation(store::UserId user, std::int64_t gen) {
   revocations_.set_generation(user, gen);
   close_user(user, {});
+}
+
+void Router::apply_revocations(const store::RevocationState& state) {
+  auto fresh = std::make_shared<std::unordered_set<std::string>>();
+  for (const auto& [jti, exp] : state.revoked) {
+    if (revocations_.is_revoked(auth::TokenClaims{.jti = jti})) continue;
+    revocations_.revoke(jti, exp);
+    fresh->insert(jti);
+  }
+  for (auto [uid, gen] : state.generations) {
+    if (revocations_.generation(uid) >= gen) continue;
+    revocations_.set_generation(uid, gen);
+    close_user(uid, {});
+  }
+  if (fresh->empty()) return;
+  for (Shard* shard : shards_) {
+    asio::post(shard->context(), [shard, fresh] {
+      std::vector<Session*> victims;
+      for (Session* c : shard->sessions())
+        if (fresh->count(c->token_id())) victims.push_back(c);
+      for (Session* c : victims) {
+        c->send_text(protocol::no_frame("logged out"));
+        c->close(protocol::close_code::kTokenRefused, "logged out");
+      }
+    });
+  }
 }
 
 void Router::on_resync() {

@@ -50,6 +50,9 @@ class Router final : public store::CommitSink {
   // Above this many online users, changes are no longer pushed (0 = always push).
   void set_push_max_users(std::size_t n) { push_max_users_ = n; }
 
+  // Applies a full reload of the revocations (after a lost cluster subscription: what was
+  // published meanwhile never arrived) and closes the sessions whose token it newly refuses.
+  void apply_revocations(const store::RevocationState& state);
   // Closes (code 4401) the sessions of `uid` holding token `jti`, or all of them when `jti` is
   // empty.
   void close_user(std::int64_t uid, std::string jti);

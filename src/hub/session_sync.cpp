@@ -132,6 +132,9 @@ void Session::finish_sync() {
   // In sync up to the head that was read: what a classic backlog skipped (the user's own
   // copies) is not a gap.
   last_seq_ = std::max(last_seq_, sync_head_);
+  // The delivered cursor passes the skipped copies too: otherwise a classic sender's next login
+  // reads all of its own sends again.
+  transport_.mark_seq(last_seq_);
 }
 
 void Session::sent_seq(std::int64_t seq) {

@@ -148,6 +148,9 @@ struct StoredMessage {
 struct HistoryPage {
   std::vector<StoredMessage> messages;  // ascending id
   bool more = false;
+  // With `more`: the `before` of the next page (0: the smallest id of this one). A store that
+  // bounds the work of one page may end it early, even empty, with this set.
+  MessageId next_before = 0;
 };
 
 struct Conversation {

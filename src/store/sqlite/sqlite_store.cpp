@@ -46,6 +46,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     load_groups();
     reads_.load(db_);
     rebuild_tail();
+    reader_ = std::make_unique<InboxReader>(options_.path, options_.reader_threads);
   } catch (...) {
     sqlite3_close_v2(db_);
     throw;
@@ -56,14 +57,14 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
 SqliteStore::~SqliteStore() {
   queue_.stop();
   if (writer_.joinable()) writer_.join();
+  reader_.reset();  // after the writer: its last batch may have handed reads over
   // Statements must be finalised before the connection closes.
   for (Statement* s :
-       {&begin_,          &commit_,         &rollback_,     &insert_user_,   &find_user_,
-        &insert_message_, &find_cid_,       &insert_cid_,   &read_row_,      &last_chunk_seq_,
-        &chunks_from_,    &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,
-        &raise_cursor_,   &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,
-        &insert_group_,   &rename_group_,   &delete_group_, &upsert_member_, &delete_member_,
-        &group_history_})
+       {&begin_,          &commit_,       &rollback_,      &insert_user_,   &find_user_,
+        &insert_message_, &find_cid_,     &insert_cid_,    &read_row_,      &last_chunk_seq_,
+        &chunks_back_,    &insert_chunk_, &set_indexed_,   &read_cursor_,   &raise_cursor_,
+        &insert_revoked_, &bump_gen_,     &read_gen_,      &ping_,          &insert_group_,
+        &rename_group_,   &delete_group_, &upsert_member_, &delete_member_, &group_history_})
     *s = Statement();
   sqlite3_close_v2(db_);
 }
@@ -83,16 +84,9 @@ void SqliteStore::prepare_statements() {
                 "content, grp, kind, ref, files) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
-  read_row_ = Statement(db_,
-                        "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind, ref, "
-                        "edited, recalled, files FROM messages WHERE id=?1");
+  read_row_ = Statement(db_, kReadLogRowSql);
   last_chunk_seq_ = Statement(
       db_, "SELECT last_seq FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC LIMIT 1");
-  // From the chunk holding seq ?2 on.
-  chunks_from_ = Statement(db_,
-                           "SELECT first_seq, msgs FROM inbox_chunks WHERE user=?1 AND first_seq>="
-                           "(SELECT COALESCE(MAX(first_seq), 0) FROM inbox_chunks "
-                           "WHERE user=?1 AND first_seq<=?2) ORDER BY first_seq");
   chunks_back_ = Statement(
       db_, "SELECT first_seq, msgs FROM inbox_chunks WHERE user=?1 ORDER BY first_seq DESC");
   insert_chunk_ = Statement(db_, kInsertChunkSql);
@@ -115,30 +109,6 @@ void SqliteStore::prepare_statements() {
                              "SELECT id FROM messages WHERE grp=?1 AND id>=?2 AND id<?3 "
                              "AND kind<=1 ORDER BY id DESC LIMIT ?4");
 }
-
-namespace {
-
-// Calls f(id) for each id of a comma-separated list (the messages.recipients column).
-template <typename F>
-void for_each_id(std::string_view ids, F&& f) {
-  while (!ids.empty()) {
-    auto comma = ids.find(',');
-    auto part = ids.substr(0, comma);
-    UserId id = 0;
-    std::from_chars(part.data(), part.data() + part.size(), id);
-    f(id);
-    if (comma == std::string_view::npos) break;
-    ids.remove_prefix(comma + 1);
-  }
-}
-
-bool lists_user(std::string_view ids, UserId id) {
-  bool found = false;
-  for_each_id(ids, [&](UserId v) { found = found || v == id; });
-  return found;
-}
-
-}  // namespace
 
 void SqliteStore::load_users() {
   Statement s(db_, "SELECT id, name, deleted_ms FROM users");
@@ -385,26 +355,16 @@ std::vector<std::string> SqliteStore::recipient_names(std::string_view ids) cons
   return out;
 }
 
-bool SqliteStore::read_row(MessageId id, LogRow& row) {
-  read_row_.bind(1, id);
-  bool found = read_row_.step();
-  if (found) {
-    row.id = id;
-    row.ts = read_row_.int64(0);
-    row.sender = read_row_.int64(1);
-    row.recipients.assign(read_row_.text(2));
-    row.content.assign(read_row_.text(3));
-    row.cid.assign(read_row_.text(4));  // NULL reads as empty
-    row.sender_seq = read_row_.int64(5);
-    row.group = read_row_.int64(6);  // NULL reads as 0
-    row.kind = EntryKind(read_row_.int64(7));
-    row.ref = read_row_.int64(8);
-    row.edited = read_row_.int64(9) != 0;
-    row.recalled = read_row_.int64(10) != 0;
-    row.files.assign(read_row_.text(11));  // NULL reads as empty
+InboxView SqliteStore::inbox_view(UserId user) {
+  InboxView v;
+  v.user = user;
+  v.head = head_seq(user);
+  v.tail_first = v.head + 1;
+  if (const IndexTail::Run* run = tail_.find(user)) {
+    v.tail_first = run->first;
+    v.tail_ids = run->ids;
   }
-  read_row_.reset();
-  return found;
+  return v;
 }
 
 StoredMessage SqliteStore::stored_message(LogRow& row) const {
@@ -421,29 +381,6 @@ StoredMessage SqliteStore::stored_message(LogRow& row) const {
   m.recalled = row.recalled;
   m.files = std::move(row.files);
   return m;
-}
-
-void SqliteStore::scan_forward(UserId user, Seq after, const Visit& visit) {
-  std::vector<MessageId> ids;
-  bool more = true;
-  chunks_from_.bind(1, user).bind(2, after + 1);
-  try {
-    while (more && chunks_from_.step()) {
-      Seq first = chunks_from_.int64(0);
-      ids.clear();
-      decode_chunk(chunks_from_.blob(1), ids);
-      for (std::size_t i = 0; more && i < ids.size(); ++i)
-        if (first + Seq(i) > after) more = visit(first + Seq(i), ids[i]);
-    }
-  } catch (...) {
-    chunks_from_.reset();
-    throw;
-  }
-  chunks_from_.reset();
-  const IndexTail::Run* run = more ? tail_.find(user) : nullptr;
-  if (!run) return;
-  for (std::size_t i = 0; i < run->ids.size(); ++i)
-    if (run->first + Seq(i) > after && !visit(run->first + Seq(i), run->ids[i])) return;
 }
 
 void SqliteStore::scan_backward(UserId user, const Visit& visit) {
@@ -839,45 +776,42 @@ void SqliteStore::submit(SendRequest req) {
   enqueue(Job{std::move(req), {}, {}});
 }
 
+namespace {
+
+// A reader's answer, or kUnavailable when the read threw (a busy or corrupt database).
+template <typename T, typename F>
+Result<T> guarded_read(const char* what, F&& read) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    spdlog::error("store: reading {} failed: {}", what, e.what());
+    return StoreError::kUnavailable;
+  }
+}
+
+}  // namespace
+
+// The writer only takes the user's view (a copy of their index tail) in its batch; the rows are
+// read by a reader once the batch is committed, so a large inbox never holds up a commit.
 void SqliteStore::read_inbox(UserId user, Seq after, bool incoming_only, std::size_t limit,
                              Callback<InboxPage> done) {
-  enqueue_query<InboxPage>(std::move(done), [=, this]() -> Result<InboxPage> {
-    InboxPage page;
-    // A deleted account's entries may still sit in the index tail until its next write.
-    if (deleted_.count(user)) return page;
-    page.head = head_seq(user);
-    Seq from = after >= 0 ? after : cursor(user);
-    page.scanned = from;
-    LogRow row;
-    scan_forward(user, from, [&](Seq seq, MessageId id) {
-      if (!read_row(id, row)) return true;  // cannot happen: the log is never trimmed
-      bool own = row.sender == user;
-      if (incoming_only && own) return true;
-      if (page.entries.size() == limit) {
-        page.more = true;
-        return false;
-      }
-      InboxEntry e;
-      e.seq = seq;
-      e.id = id;
-      e.ts = row.ts;
-      e.from = user_name(row.sender);
-      e.own = own;
-      if (!row.group) e.to = recipient_names(row.recipients);
-      e.content = std::move(row.content);
-      e.group = row.group;
-      e.kind = row.kind;
-      e.ref = row.ref;
-      e.edited = row.edited;
-      e.recalled = row.recalled;
-      e.files = std::move(row.files);
-      if (own) e.cid = std::move(row.cid);
-      page.scanned = seq;
-      page.entries.push_back(std::move(e));
-      return true;
-    });
-    return page;
-  });
+  auto cb = std::make_shared<Callback<InboxPage>>(std::move(done));
+  enqueue(Job{std::nullopt,
+              [=, this]() -> std::function<void()> {
+                // A deleted account's entries may still sit in the index tail until its next
+                // write.
+                if (deleted_.count(user)) return [cb] { (*cb)(InboxPage{}); };
+                auto view = std::make_shared<InboxView>(inbox_view(user));
+                if (after < 0) view->cursor = cursor(user);
+                return [=, this] {
+                  reader_->post([=](InboxReads& reads) {
+                    (*cb)(guarded_read<InboxPage>("an inbox", [&] {
+                      return reads.read_inbox(*view, after, incoming_only, limit);
+                    }));
+                  });
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 Seq SqliteStore::cursor(UserId user) {
@@ -898,31 +832,23 @@ void SqliteStore::mark_delivered(UserId user, Seq seq) {
               [] {}});
 }
 
+// As read_inbox: the view in the batch, the rows on a reader, at most InboxReads::kScanRows.
 void SqliteStore::history(UserId user, std::string peer, MessageId before, std::size_t limit,
                           Callback<HistoryPage> done) {
-  enqueue_query<HistoryPage>(
-      std::move(done), [=, this, peer = std::move(peer)]() -> Result<HistoryPage> {
-        HistoryPage page;
-        UserId peer_id = conversation_peer(peer);
-        if (!peer_id) return StoreError::kNotFound;
-        LogRow row;
-        scan_backward(user, [&](Seq, MessageId id) {
-          if (before > 0 && id >= before) return true;
-          if (!read_row(id, row)) return true;
-          bool with_peer = !row.group && row.kind == EntryKind::kMessage &&
-                           (row.sender == peer_id ||
-                            (row.sender == user && lists_user(row.recipients, peer_id)));
-          if (!with_peer) return true;
-          if (page.messages.size() == limit) {
-            page.more = true;
-            return false;
-          }
-          page.messages.push_back(stored_message(row));
-          return true;
-        });
-        std::reverse(page.messages.begin(), page.messages.end());
-        return page;
-      });
+  auto cb = std::make_shared<Callback<HistoryPage>>(std::move(done));
+  enqueue(Job{std::nullopt,
+              [=, this, peer = std::move(peer)]() -> std::function<void()> {
+                UserId peer_id = conversation_peer(peer);
+                if (!peer_id) return [cb] { (*cb)(StoreError::kNotFound); };
+                auto view = std::make_shared<InboxView>(inbox_view(user));
+                return [=, this] {
+                  reader_->post([=](InboxReads& reads) {
+                    (*cb)(guarded_read<HistoryPage>(
+                        "a history", [&] { return reads.history(*view, peer_id, before, limit); }));
+                  });
+                };
+              },
+              [cb] { (*cb)(StoreError::kUnavailable); }});
 }
 
 void SqliteStore::conversations(UserId user, std::size_t limit,

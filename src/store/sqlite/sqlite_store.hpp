@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,7 +25,9 @@
 #include <vector>
 
 #include "store/job_queue.hpp"
+#include "store/sqlite/inbox_reader.hpp"
 #include "store/sqlite/index_tail.hpp"
+#include "store/sqlite/log_row.hpp"
 #include "store/sqlite/read_markers.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/store.hpp"
@@ -38,6 +41,7 @@ struct SqliteOptions {
   std::size_t index_flush_entries = 65536;  // write the inbox index at this many new entries
   int index_flush_ms = 1000;                // or when the oldest unwritten entry is this old
   std::function<void(std::uint64_t)> on_commit_us;  // observes each commit's latency (optional)
+  unsigned reader_threads = 2;  // history and inbox reads, each with a read-only connection
 };
 
 class SqliteStore final : public Store {
@@ -110,22 +114,6 @@ class SqliteStore final : public Store {
   // Its recipients (or its group) may read them from now on.
   void grant_readers(const std::vector<std::string>& files, const Committed& c);
 
-  // A row of the message log.
-  struct LogRow {
-    MessageId id = 0;
-    std::int64_t ts = 0;
-    UserId sender = 0;
-    std::string recipients;  // ids, comma-separated
-    std::string content;
-    std::string cid;
-    Seq sender_seq = 0;
-    GroupId group = 0;
-    EntryKind kind = EntryKind::kMessage;
-    MessageId ref = 0;
-    bool edited = false;
-    bool recalled = false;
-    std::string files;
-  };
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
   // Writer-thread helpers.
@@ -147,10 +135,11 @@ class SqliteStore final : public Store {
   Result<GroupReply> do_change_group(const GroupChange& change);
   void write_group(const Group& before, const Group& after);
   const Group* member_group(UserId user, GroupId group, StoreError& error) const;
-  bool read_row(MessageId id, LogRow& row);
+  bool read_row(MessageId id, LogRow& row) { return read_log_row(read_row_, id, row); }
+  // What a reader needs of the user's inbox besides the database (inbox_reader.hpp).
+  InboxView inbox_view(UserId user);
   StoredMessage stored_message(LogRow& row) const;
-  // A user's inbox entries: with seq > after in ascending order, or all in descending order.
-  void scan_forward(UserId user, Seq after, const Visit& visit);
+  // A user's inbox entries, all in descending order (conversations).
   void scan_backward(UserId user, const Visit& visit);
   bool index_due() const;
   void write_index();           // inside a transaction; the caller clears the tail once committed
@@ -182,14 +171,15 @@ class SqliteStore final : public Store {
 
   Statement begin_, commit_, rollback_;
   Statement insert_user_, find_user_, insert_message_, find_cid_, read_row_;
-  Statement last_chunk_seq_, chunks_from_, chunks_back_, insert_chunk_, set_indexed_;
+  Statement last_chunk_seq_, chunks_back_, insert_chunk_, set_indexed_;
   Statement insert_cid_;
   Statement read_cursor_, raise_cursor_, insert_revoked_, bump_gen_, read_gen_, ping_;
   Statement insert_group_, rename_group_, delete_group_, upsert_member_, delete_member_;
   Statement group_history_;
   ReadMarkers reads_;  // writer thread
 
-  std::thread writer_;  // last: starts after everything above exists
+  std::unique_ptr<InboxReader> reader_;  // history and inbox pages, off the writer thread
+  std::thread writer_;                   // last: starts after everything above exists
 };
 
 // A job that runs `body` (returning Result<T>) and answers `done` with it after the commit.
