@@ -177,9 +177,9 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     return nullptr;
   }
   if (std::int64_t(length) > l.max_file_bytes) {
-    refusal = code_response(413, code::kTooLarge,
-                            "file too large (at most " + std::to_string(l.max_file_bytes) +
-                                " bytes)");
+    refusal =
+        code_response(413, code::kTooLarge,
+                      "file too large (at most " + std::to_string(l.max_file_bytes) + " bytes)");
     return nullptr;
   }
   if (known_usage(who->uid) + std::int64_t(length) > l.user_quota_bytes) {
@@ -264,54 +264,54 @@ void FileApi::cookie(const HttpRequest& req, const auth::TokenClaims& who, Respo
 void FileApi::download(const HttpRequest& req, const auth::TokenClaims& who, std::string id,
                        bool thumb, Responder respond) {
   std::string range(req.header("range")), etag_in(req.header("if-none-match"));
-  svc_.store->readable_file(who.uid, std::move(id), [this, thumb, range, etag_in,
-                                                     respond = std::move(respond)](auto r) {
-    auto* f = std::get_if<store::FileRecord>(&r);
-    if (!f) {
-      if (std::get<store::StoreError>(r) == store::StoreError::kNotFound)
-        return respond(not_found());
-      return respond(code_response(503, code::kUnavailable, "store unavailable"));
-    }
-    if (thumb && !f->thumb) return respond(not_found());
-    if (!media::is_sha256_hex(f->sha256)) return respond(not_found());
-    std::string path = thumb ? blobs_.thumb_path(f->sha256) : blobs_.path(f->sha256);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return respond(not_found());
-    off_t end = ::lseek(fd, 0, SEEK_END);
-    std::size_t size = end < 0 ? 0 : std::size_t(end);
-    std::string type = thumb ? "image/jpeg" : f->type;
-    std::string etag = "\"" + f->sha256 + (thumb ? "-t" : "") + "\"";
-    HttpResponse resp;
-    resp.content_type = is_active_type(type) ? "application/octet-stream" : type;
-    resp.headers = {{"ETag", etag},
-                    {"Cache-Control", "private, max-age=31536000, immutable"},
-                    {"X-Content-Type-Options", "nosniff"},
-                    {"Content-Security-Policy", "sandbox; default-src 'none'"},
-                    {"Accept-Ranges", "bytes"},
-                    {"Content-Disposition", disposition(thumb || is_image(type), f->name)}};
-    if (!etag_in.empty() && etag_in == etag) {
-      ::close(fd);
-      resp.status = 304;
-      return respond(std::move(resp));
-    }
-    std::size_t from = 0, to = size ? size - 1 : 0;
-    bool bad = false;
-    bool ranged = parse_range(range, size, from, to, bad);
-    if (bad) {
-      ::close(fd);
-      HttpResponse r416 = code_response(416, code::kBadFormat, "range not satisfiable");
-      r416.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-      return respond(std::move(r416));
-    }
-    if (ranged) {
-      resp.status = 206;
-      resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
-                                                     std::to_string(to) + "/" +
-                                                     std::to_string(size));
-    }
-    resp.source = std::make_shared<FileSource>(fd, from, size ? to - from + 1 : 0);
-    respond(std::move(resp));
-  });
+  svc_.store->readable_file(
+      who.uid, std::move(id), [this, thumb, range, etag_in, respond = std::move(respond)](auto r) {
+        auto* f = std::get_if<store::FileRecord>(&r);
+        if (!f) {
+          if (std::get<store::StoreError>(r) == store::StoreError::kNotFound)
+            return respond(not_found());
+          return respond(code_response(503, code::kUnavailable, "store unavailable"));
+        }
+        if (thumb && !f->thumb) return respond(not_found());
+        if (!media::is_sha256_hex(f->sha256)) return respond(not_found());
+        std::string path = thumb ? blobs_.thumb_path(f->sha256) : blobs_.path(f->sha256);
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return respond(not_found());
+        off_t end = ::lseek(fd, 0, SEEK_END);
+        std::size_t size = end < 0 ? 0 : std::size_t(end);
+        std::string type = thumb ? "image/jpeg" : f->type;
+        std::string etag = "\"" + f->sha256 + (thumb ? "-t" : "") + "\"";
+        HttpResponse resp;
+        resp.content_type = is_active_type(type) ? "application/octet-stream" : type;
+        resp.headers = {{"ETag", etag},
+                        {"Cache-Control", "private, max-age=31536000, immutable"},
+                        {"X-Content-Type-Options", "nosniff"},
+                        {"Content-Security-Policy", "sandbox; default-src 'none'"},
+                        {"Accept-Ranges", "bytes"},
+                        {"Content-Disposition", disposition(thumb || is_image(type), f->name)}};
+        if (!etag_in.empty() && etag_in == etag) {
+          ::close(fd);
+          resp.status = 304;
+          return respond(std::move(resp));
+        }
+        std::size_t from = 0, to = size ? size - 1 : 0;
+        bool bad = false;
+        bool ranged = parse_range(range, size, from, to, bad);
+        if (bad) {
+          ::close(fd);
+          HttpResponse r416 = code_response(416, code::kBadFormat, "range not satisfiable");
+          r416.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+          return respond(std::move(r416));
+        }
+        if (ranged) {
+          resp.status = 206;
+          resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
+                                                         std::to_string(to) + "/" +
+                                                         std::to_string(size));
+        }
+        resp.source = std::make_shared<FileSource>(fd, from, size ? to - from + 1 : 0);
+        respond(std::move(resp));
+      });
 }
 
 }  // namespace parley::api

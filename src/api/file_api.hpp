@@ -60,7 +60,7 @@ class FileApi {
   auth::LoginThrottle uploads_;  // uploads a minute per user
   mutable std::mutex mutex_;
   std::unordered_map<std::int64_t, std::int64_t> usage_;  // GUARDED_BY(mutex_)
-  boost::asio::thread_pool pool_{2};  // last: its jobs use the members above
+  boost::asio::thread_pool pool_{2};                      // last: its jobs use the members above
 };
 
 }  // namespace parley::api

@@ -70,7 +70,10 @@ Checked check(FileApi& api, const media::BlobWriter::Done& done, const std::stri
     if (std::filesystem::exists(thumb)) {
       c.record.thumb = true;
     } else {
-      std::string tmp = thumb + ".part" + std::to_string(util::mono_ms());
+      // Written aside, then renamed: a node sharing the folder never reads half of one. (The
+      // suffix stays .jpg: libvips picks the format by it.)
+      std::string tmp = thumb.substr(0, thumb.size() - 4) + ".tmp" +
+                        std::to_string(util::mono_ms()) + auth::random_hex(4) + ".jpg";
       c.record.thumb = media::make_thumbnail(done.temp_path, tmp, FileApi::kThumbSide, error);
       std::error_code ec;
       if (c.record.thumb) std::filesystem::rename(tmp, thumb, ec);
@@ -103,10 +106,9 @@ std::optional<HttpResponse> UploadSink::write(std::string_view chunk) {
 
 void UploadSink::finish(protocol::Responder respond) {
   auto writer = std::shared_ptr<media::BlobWriter>(std::move(writer_));
-  boost::asio::post(api_.pool(), [&api = api_, who = who_, name = name_, claimed = claimed_,
-                                  writer, respond = std::move(respond)] {
-    if (writer->size() == 0)
-      return respond(code_response(400, code::kBadFormat, "an empty file"));
+  boost::asio::post(api_.pool(), [&api = api_, who = who_, name = name_, claimed = claimed_, writer,
+                                  respond = std::move(respond)] {
+    if (writer->size() == 0) return respond(code_response(400, code::kBadFormat, "an empty file"));
     std::string head = writer->head();
     auto done = writer->finish();
     if (!done) return respond(storage_failed());
@@ -145,8 +147,8 @@ void UploadSink::finish(protocol::Responder respond) {
         if (!f) return respond(code_response(503, code::kUnavailable, "store unavailable"));
         api.note_usage(f->owner, api.known_usage(f->owner) + f->size);
         spdlog::info("file {} uploaded ({} bytes, {})", f->id, f->size, f->type);
-        respond(protocol::json_response(200, "{\"code\":\"2000\",\"file\":" + store::file_json(*f) +
-                                                 "}"));
+        respond(protocol::json_response(
+            200, "{\"code\":\"2000\",\"file\":" + store::file_json(*f) + "}"));
       });
     });
   });

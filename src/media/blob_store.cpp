@@ -67,7 +67,8 @@ BlobStore::BlobStore(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
   for (const char* sub : {"tmp", "blobs", "thumbs"}) {
     fs::create_directories(fs::path(dir_) / sub, ec);
-    if (ec) throw std::runtime_error("files: cannot create " + dir_ + "/" + sub + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("files: cannot create " + dir_ + "/" + sub + ": " + ec.message());
   }
 }
 

@@ -99,6 +99,8 @@ void Connection::on_readable() {
 }
 
 void Connection::consume(std::string_view data) {
+  // Answered and closing: whatever else arrives (the rest of a refused upload) is dropped.
+  if (state_ == State::kHttp && close_after_write_) return;
   std::string_view view = data;
   if (!in_.empty()) {
     in_.append(data);

@@ -49,7 +49,7 @@ std::size_t Connection::consume_http(std::string_view buf) {
         hub::Metrics::add(svc_.metrics->http_requests);
         return h.consumed + (http_busy_ ? 0 : consume_upload(buf.substr(h.consumed)));
       }
-      if (http_busy_) return buf.size();  // refused at the head
+      if (http_busy_ || close_after_write_) return buf.size();  // refused at the head
     } else if (h.status == HttpParseStatus::kComplete && req.method == "POST") {
       return buf.size();  // over the per-address cap: answered
     }
@@ -200,8 +200,7 @@ void Connection::pump_stream() {
   constexpr std::size_t kChunk = 256 * 1024;
   while (stream_left_ > 0 && out_.size() < kChunk) {
     std::size_t before = out_.size();
-    if (!stream_->read(out_, std::min(stream_left_, kChunk - out_.size())) ||
-        out_.size() == before)
+    if (!stream_->read(out_, std::min(stream_left_, kChunk - out_.size())) || out_.size() == before)
       return hard_close();  // the file went away or failed: the length sent cannot be kept
     stream_left_ -= out_.size() - before;
   }

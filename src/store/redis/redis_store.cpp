@@ -585,7 +585,7 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
           page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
                                                 std::move(entry->to), std::move(entry->content), 0,
                                                 EntryKind::kMessage, entry->ref, entry->edited,
-                                                entry->recalled});
+                                                entry->recalled, std::move(entry->files)});
         }
         std::reverse(page.messages.begin(), page.messages.end());
         return page;
@@ -645,7 +645,7 @@ void RedisStore::conversations(UserId user, std::size_t limit,
               user_name(peer),
               StoredMessage{entry->id, entry->ts, std::move(entry->from), std::move(entry->to),
                             std::move(entry->content), 0, EntryKind::kMessage, entry->ref,
-                            entry->edited, entry->recalled},
+                            entry->edited, entry->recalled, std::move(entry->files)},
               0,
               {}};
           state(conv, std::to_string(peer));
@@ -920,7 +920,7 @@ std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId us
     rename_deleted(*e);
     out.push_back(StoredMessage{e->id, e->ts, std::move(e->from), std::move(e->to),
                                 std::move(e->content), e->group, e->kind, e->ref, e->edited,
-                                e->recalled});
+                                e->recalled, std::move(e->files)});
   }
   return out;
 }

@@ -10,10 +10,10 @@ constexpr const char* kFileColumns =
     "SELECT id, owner, sha256, name, type, size, width, height, thumb, created_ms FROM files ";
 
 FileRecord file_of(const Statement& s) {
-  return FileRecord{std::string(s.text(0)), s.int64(1),          std::string(s.text(2)),
-                    std::string(s.text(3)), std::string(s.text(4)), s.int64(5),
-                    int(s.int64(6)),        int(s.int64(7)),        s.int64(8) != 0,
-                    s.int64(9)};
+  return FileRecord{
+      std::string(s.text(0)), s.int64(1), std::string(s.text(2)), std::string(s.text(3)),
+      std::string(s.text(4)), s.int64(5), int(s.int64(6)),        int(s.int64(7)),
+      s.int64(8) != 0,        s.int64(9)};
 }
 
 }  // namespace
@@ -51,25 +51,26 @@ void SqliteStore::file_usage(UserId user, Callback<std::int64_t> done) {
 }
 
 void SqliteStore::readable_file(UserId user, std::string id, Callback<FileRecord> done) {
-  enqueue_query<FileRecord>(std::move(done), [this, user, id = std::move(id)]() -> Result<FileRecord> {
-    Statement s(db_, std::string(kFileColumns) + "WHERE id=?1");
-    s.bind(1, id);
-    if (!s.step()) return StoreError::kNotFound;
-    FileRecord f = file_of(s);
-    if (f.owner == user) return f;
-    Statement readers(db_, "SELECT reader FROM file_readers WHERE file=?1");
-    readers.bind(1, id);
-    std::string me = "u" + std::to_string(user);
-    while (readers.step()) {
-      std::string_view r = readers.text(0);
-      if (r == me) return f;
-      if (r.size() > 1 && r[0] == 'g') {
-        auto g = groups_.find(std::strtoll(std::string(r.substr(1)).c_str(), nullptr, 10));
-        if (g != groups_.end() && g->second.find(user)) return f;
-      }
-    }
-    return StoreError::kNotFound;
-  });
+  enqueue_query<FileRecord>(
+      std::move(done), [this, user, id = std::move(id)]() -> Result<FileRecord> {
+        Statement s(db_, std::string(kFileColumns) + "WHERE id=?1");
+        s.bind(1, id);
+        if (!s.step()) return StoreError::kNotFound;
+        FileRecord f = file_of(s);
+        if (f.owner == user) return f;
+        Statement readers(db_, "SELECT reader FROM file_readers WHERE file=?1");
+        readers.bind(1, id);
+        std::string me = "u" + std::to_string(user);
+        while (readers.step()) {
+          std::string_view r = readers.text(0);
+          if (r == me) return f;
+          if (r.size() > 1 && r[0] == 'g') {
+            auto g = groups_.find(std::strtoll(std::string(r.substr(1)).c_str(), nullptr, 10));
+            if (g != groups_.end() && g->second.find(user)) return f;
+          }
+        }
+        return StoreError::kNotFound;
+      });
 }
 
 bool SqliteStore::attach_files(const SendRequest& req, Committed& c) {
