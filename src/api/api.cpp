@@ -96,6 +96,8 @@ Api::Api(hub::Services& svc, std::string web_dir)
                return run_hash(std::move(work), HashQueue::Lane::kNew);
              }),
       metrics_access_(svc.config),
+      uploads_(svc, svc.config.files_dir.empty() ? svc.config.data_dir + "/files"
+                                                 : svc.config.files_dir),
       throttle_(svc.config.limits.login_failures_per_minute),
       address_throttle_(svc.config.limits.login_failures_per_minute * kAddressFactor),
       register_throttle_(svc.config.limits.registrations_per_minute),
@@ -104,6 +106,12 @@ Api::Api(hub::Services& svc, std::string web_dir)
 
 Api::~Api() {
   hashing_.join();
+}
+
+std::unique_ptr<protocol::BodySink> Api::open_stream(const HttpRequest& head, const std::string&,
+                                                    std::optional<HttpResponse>& refusal) {
+  if (head.path != "/api/files" || head.method != "POST") return nullptr;
+  return uploads_.open_upload(head, refusal);
 }
 
 void Api::limits_changed() {
@@ -143,6 +151,12 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
     if (path == "/api/login" && m == "POST") return do_login(req, ip, std::move(respond));
     if (path == "/api/list" && m == "GET") return do_names(false, std::move(respond));
     if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
+    if (path.rfind("/api/files/", 0) == 0) {
+      if (uploads_.handle(req, respond)) return;
+      return respond(code_response(404, code::kNotFound, "no such file endpoint or method"));
+    }
+    if (path == "/api/files")
+      return respond(code_response(405, code::kBadFormat, "POST the file's bytes"));
     if (path == "/api/registration" && m == "GET") {
       std::string body = "{\"code\":\"2000\",\"registration\":\"" +
                          std::string(config::registration_name(svc_.config.registration)) + "\"}";

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/admin_api.hpp"
+#include "api/file_api.hpp"
 #include "api/group_api.hpp"
 #include "api/hash_queue.hpp"
 #include "api/metrics_access.hpp"
@@ -41,6 +42,10 @@ class Api final : public protocol::HttpHandler {
 
   void handle(const protocol::HttpRequest& req, const std::string& peer_ip,
               Responder respond) override;
+  // POST /api/files: streamed to disk (FileApi).
+  std::unique_ptr<protocol::BodySink> open_stream(
+      const protocol::HttpRequest& head, const std::string& peer_ip,
+      std::optional<protocol::HttpResponse>& refusal) override;
 
   // Cross-site WebSocket hijacking guard: the server's own origin, localhost pages (where the
   // original page runs) and the configured allow-list.
@@ -50,7 +55,10 @@ class Api final : public protocol::HttpHandler {
   void limits_changed();
 
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
-  void stop_hashing() { hashing_.join(); }
+  void stop_hashing() {
+    hashing_.join();
+    uploads_.pool().join();  // upload checks call the store too
+  }
 
  private:
   void do_register(const protocol::HttpRequest& req, const std::string& ip, Responder respond);
@@ -96,6 +104,7 @@ class Api final : public protocol::HttpHandler {
   ProfileApi profiles_;
   AdminApi admin_;
   MetricsAccess metrics_access_;
+  FileApi uploads_;
   // Failed logins: per name and per (name, address) at the configured rate, per address at
   // kAddressFactor times it, so one person fumbling a password behind a shared address (an
   // office NAT) does not lock out everyone else there, while a guessing run is still slowed.

@@ -218,6 +218,7 @@ void append_history_item(std::string& out, const store::StoredMessage& m) {
     v.reply_to = m.ref;
     v.edited = m.edited;
     v.recalled = m.recalled;
+    v.files = m.files;
     return protocol::append_message_object(out, v);
   }
   auto ev = store::read_group_event(m.content);

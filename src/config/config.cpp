@@ -99,11 +99,13 @@ void apply_yaml(Config& c, const std::string& text) {
                        "deleted_name_reserve_days",
                        "trusted_proxies",
                        "metrics_allow",
-                       "metrics_token"},
+                       "metrics_token",
+                       "files_dir"},
                       "");
   read(root, "host", c.host);
   read(root, "port", c.port);
   read(root, "data", c.data_dir);
+  read(root, "files_dir", c.files_dir);
   read(root, "web", c.web_dir);
   read(root, "threads", c.threads);
   read(root, "token_lifetime", c.token_lifetime_s);
@@ -166,7 +168,10 @@ void apply_yaml(Config& c, const std::string& text) {
                          "max_connections_per_ip",
                          "hash_concurrency",
                          "loginlist_push_max_users",
-                         "max_group_members"},
+                         "max_group_members",
+                         "max_file_bytes",
+                         "user_quota_bytes",
+                         "uploads_per_minute"},
                         "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
@@ -188,6 +193,9 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "hash_concurrency", c.limits.hash_concurrency);
     read(l, "loginlist_push_max_users", c.limits.loginlist_push_max_users);
     read(l, "max_group_members", c.limits.max_group_members);
+    read(l, "max_file_bytes", c.limits.max_file_bytes);
+    read(l, "user_quota_bytes", c.limits.user_quota_bytes);
+    read(l, "uploads_per_minute", c.limits.uploads_per_minute);
   }
   validate(c);
 }
@@ -203,6 +211,8 @@ double user_message_burst(const Limits& l) {
 void validate(Config& c) {
   const Limits& l = c.limits;
   auto fail = [](const char* what) { throw std::runtime_error(std::string("config: ") + what); };
+  if (l.max_file_bytes < 1 || l.user_quota_bytes < 0 || l.uploads_per_minute < 0)
+    fail("max_file_bytes must be > 0, user_quota_bytes and uploads_per_minute >= 0");
   if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)
     fail("deleted_name_reserve_days must be 0..36500");
   if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
@@ -250,7 +260,9 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
       "Starts with no configuration on an embedded SQLite store in ./data."};
   std::string file;
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
-  std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration;
+  std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration,
+      files_dir;
+  std::optional<std::int64_t> max_file_bytes, quota_bytes;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate, user_rate;
@@ -312,6 +324,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "seconds a sender may edit a message (default 900; 0 = never)");
   app.add_option("--deleted-name-reserve-days", reserve_days,
                  "days a deleted account's name cannot be registered again (default 30)");
+  app.add_option("--files-dir", files_dir,
+                 "uploaded files (default DATA/files; one shared folder for a cluster's nodes)");
+  app.add_option("--max-file-bytes", max_file_bytes, "one uploaded file (default 26214400)");
+  app.add_option("--user-quota-bytes", quota_bytes, "what one user's uploads may keep (1 GiB)");
   app.add_option("--registration", registration,
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
@@ -347,6 +363,9 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
     }
   }
   if (reserve_days) c.deleted_name_reserve_days = *reserve_days;
+  if (files_dir) c.files_dir = *files_dir;
+  if (max_file_bytes) c.limits.max_file_bytes = *max_file_bytes;
+  if (quota_bytes) c.limits.user_quota_bytes = *quota_bytes;
   if (host) c.host = *host;
   if (port) c.port = *port;
   if (data) c.data_dir = *data;

@@ -40,6 +40,9 @@ struct Limits {
   // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
   std::size_t loginlist_push_max_users = 5000;
   std::size_t max_group_members = 1000;  // members of one group, the owner included
+  std::int64_t max_file_bytes = 25 << 20;           // one uploaded file
+  std::int64_t user_quota_bytes = std::int64_t(1) << 30;  // what one user's uploads may keep
+  int uploads_per_minute = 30;                      // per user; 0 = unlimited
 };
 
 // Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"
@@ -55,6 +58,7 @@ struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 9288;
   std::string data_dir = "./data";
+  std::string files_dir;  // uploaded files; empty = <data_dir>/files (shared by a cluster's nodes)
   std::string web_dir;   // static web client; empty = look next to the binary
   unsigned threads = 0;  // network threads; 0 = one per core
   std::int64_t token_lifetime_s = 20 * 24 * 3600;  // the original's 20 days

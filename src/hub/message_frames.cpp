@@ -46,6 +46,7 @@ std::string committed_tail(const store::Committed& m, bool sender_copy) {
       m.content,     sender_copy ? std::string_view(m.cid) : std::string_view()};
   view.group = m.group;
   view.reply_to = m.ref;
+  view.files = m.files;
   return protocol::message_tail(view);
 }
 
@@ -86,6 +87,7 @@ std::string inbox_tail(const store::InboxEntry& e) {
   m.reply_to = e.ref;
   m.edited = e.edited;
   m.recalled = e.recalled;
+  m.files = e.files;
   return protocol::message_tail(m);
 }
 

@@ -65,7 +65,7 @@ void Session::on_text(std::string_view text) {
         return send_error(frame_error::kRateLimited, "too many messages; slow down", f.cid);
       }
       return on_normal_frame(std::move(f.content), std::move(f.to), std::move(f.cid), f.group,
-                             f.ref);
+                             f.ref, std::move(f.files));
     case protocol::ClientFrameType::kRead:
     case protocol::ClientFrameType::kTyping:
     case protocol::ClientFrameType::kRecall:
@@ -117,14 +117,16 @@ void Session::on_auth_frame(std::string token, std::int64_t resume_seq, bool res
 }
 
 void Session::on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
-                              std::int64_t group, std::int64_t reply_to) {
+                              std::int64_t group, std::int64_t reply_to,
+                              std::vector<std::string> files) {
   if (to.empty() && !group) {
     return send_error(frame_error::kNoRecipients, "no recipients", cid);
   }
   // Membership is decided by the store when the send commits (a removal just before counts).
   store::SendRequest req{uid_, name_, std::move(to), std::move(content), std::move(cid), id_};
   req.group = group;
-  req.ref = reply_to;  // checked by the store: a message of the same conversation
+  req.ref = reply_to;           // checked by the store: a message of the same conversation
+  req.files = std::move(files);  // and these: the sender's own uploads
   svc_.store->submit(std::move(req));
 }
 

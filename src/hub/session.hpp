@@ -107,7 +107,7 @@ class Session {
   // session.cpp: auth and sends
   void on_auth_frame(std::string token, std::int64_t resume_seq, bool resume);
   void on_normal_frame(std::string content, std::vector<std::string> to, std::string cid,
-                       std::int64_t group, std::int64_t reply_to);
+                       std::int64_t group, std::int64_t reply_to, std::vector<std::string> files);
   // read, typing, recall, edit (authenticated)
   void on_state_frame(protocol::ClientFrame& f);
   bool typing_allowed(const store::SendRequest& req, std::int64_t now_ms);

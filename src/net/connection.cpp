@@ -99,6 +99,8 @@ void Connection::on_readable() {
 }
 
 void Connection::consume(std::string_view data) {
+  // Answered and closing: whatever else arrives (the rest of a refused upload) is dropped.
+  if (state_ == State::kHttp && close_after_write_) return;
   std::string_view view = data;
   if (!in_.empty()) {
     in_.append(data);
@@ -231,6 +233,10 @@ void Connection::on_write_done() {
     }
     return;
   }
+  if (stream_) {
+    stream_progress_ms_ = util::mono_ms();
+    return pump_stream();
+  }
   if (close_after_write_) {
     boost::system::error_code ec;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
@@ -254,6 +260,8 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
 void Connection::hard_close() {
   if (state_ == State::kClosed) return;
   end_session();
+  abort_upload();
+  stream_.reset();
   state_ = State::kClosed;
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -273,6 +281,9 @@ void Connection::tick(std::int64_t now) {
   const auto& l = svc_.config.limits;
   switch (state_) {
     case State::kHttp:
+      // A download the client stopped reading.
+      if (stream_ && now - stream_progress_ms_ > std::int64_t(l.idle_timeout_s) * 1000)
+        return hard_close();
       if (http_busy_) break;
       if (request_deadline_ms_ != 0 && now > request_deadline_ms_) return request_timed_out();
       // Idle keep-alive connections.

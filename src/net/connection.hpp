@@ -20,6 +20,7 @@
 
 #include "hub/transport.hpp"
 #include "net/connection_deps.hpp"
+#include "protocol/http_handler.hpp"
 #include "protocol/http_message.hpp"
 #include "protocol/ws_frame.hpp"
 #include "util/utf8.hpp"
@@ -84,6 +85,14 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   void request_timed_out();
   void start_websocket(const protocol::HttpRequest& req);
   void respond(protocol::HttpResponse resp, bool keep_alive, bool head_only);
+  void end_response(bool keep_alive);
+  // Streamed bodies (connection_http.cpp): an upload read into its sink as it arrives, a
+  // download read from its source as the socket drains. Memory stays bounded by a chunk.
+  bool start_upload(const protocol::HttpRequest& head, const std::string& client,
+                    std::size_t length);
+  std::size_t consume_upload(std::string_view buf);
+  void abort_upload();
+  void pump_stream();
 
   // WebSocket framing (connection_ws.cpp)
   std::size_t consume_ws(std::string_view buf);
@@ -115,6 +124,14 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   bool flush_queued_ = false;  // in the shard's flush list
   bool http_busy_ = false;     // a request is being answered; read no further
   bool close_after_write_ = false;
+
+  std::unique_ptr<protocol::BodySink> upload_;  // a body being streamed in
+  std::size_t upload_left_ = 0;                  // its bytes still to come
+  bool upload_keep_alive_ = false;
+  std::shared_ptr<protocol::BodySource> stream_;  // a body being streamed out
+  std::size_t stream_left_ = 0;
+  bool stream_keep_alive_ = false;
+  std::int64_t stream_progress_ms_ = 0;  // the last time the client took some of it
 
   std::int64_t out_seq_ = 0;      // highest inbox seq in out_ (mark_seq)
   std::int64_t writing_seq_ = 0;  // highest inbox seq in writing_

@@ -35,7 +35,25 @@ bool has_token(std::string_view list, std::string_view token) {
 }  // namespace
 
 std::size_t Connection::consume_http(std::string_view buf) {
+  if (upload_) return consume_upload(buf);
   HttpRequest req;
+  {
+    // The head first: a body the handler streams (an upload) is never buffered whole.
+    protocol::HttpLimits head_limits;
+    head_limits.head_only = true;
+    auto h = protocol::parse_http_request(buf, req, head_limits);
+    if (h.status == HttpParseStatus::kComplete && req.method == "POST" && count_client(req)) {
+      std::string client =
+          via_proxy_ ? protocol::client_address(req, peer_ip_, *deps_.trusted_proxies) : peer_ip_;
+      if (start_upload(req, client, h.body_length)) {
+        hub::Metrics::add(svc_.metrics->http_requests);
+        return h.consumed + (http_busy_ ? 0 : consume_upload(buf.substr(h.consumed)));
+      }
+      if (http_busy_ || close_after_write_) return buf.size();  // refused at the head
+    } else if (h.status == HttpParseStatus::kComplete && req.method == "POST") {
+      return buf.size();  // over the per-address cap: answered
+    }
+  }
   protocol::HttpLimits limits;
   limits.max_body_bytes = svc_.config.limits.max_body_bytes;
   auto r = protocol::parse_http_request(buf, req, limits);
@@ -99,6 +117,7 @@ bool Connection::count_client(const HttpRequest& req) {
 // the connection forever): answered 408, closed.
 void Connection::request_timed_out() {
   request_deadline_ms_ = 0;
+  abort_upload();
   // Nothing can be written before the TLS handshake completes.
   if (tls_ && !tls_->handshake_done()) return hard_close();
   http_busy_ = true;
@@ -108,9 +127,89 @@ void Connection::request_timed_out() {
           false, false);
 }
 
+// Asks the handler whether this POST's body is streamed; true when it is (the sink takes it from
+// here) or when the handler refused it at the head (answered, http_busy_ set).
+bool Connection::start_upload(const HttpRequest& head, const std::string& client,
+                              std::size_t length) {
+  std::optional<HttpResponse> refusal;
+  auto sink = deps_.http->open_stream(head, client, refusal);
+  if (refusal) {
+    http_busy_ = true;
+    respond(std::move(*refusal), false, false);
+    return false;
+  }
+  if (!sink) return false;
+  upload_ = std::move(sink);
+  upload_left_ = length;
+  upload_keep_alive_ = head.keep_alive && !svc_.shutting_down.load();
+  body_phase_ = true;
+  // A large body needs more than the body time-out on a slow link: at least 16 KiB/s is asked.
+  request_deadline_ms_ = util::mono_ms() +
+                         std::int64_t(svc_.config.limits.request_body_timeout_s) * 1000 +
+                         std::int64_t(length / 16);
+  return true;
+}
+
+std::size_t Connection::consume_upload(std::string_view buf) {
+  std::size_t n = std::min(buf.size(), upload_left_);
+  if (n) {
+    if (auto refusal = upload_->write(buf.substr(0, n))) {
+      abort_upload();
+      http_busy_ = true;
+      respond(std::move(*refusal), false, false);
+      return buf.size();
+    }
+    upload_left_ -= n;
+  }
+  if (upload_left_ > 0) return n;
+  // Complete: the sink answers; no read until then, as for any request.
+  request_deadline_ms_ = 0;
+  body_phase_ = false;
+  http_busy_ = true;
+  auto sink = std::move(upload_);
+  asio::io_context& ioc = shard_.context();
+  sink->finish([self = shared_from_this(), &ioc, keep_alive = upload_keep_alive_](HttpResponse r) {
+    asio::post(ioc, [self, keep_alive, r = std::move(r)]() mutable {
+      self->respond(std::move(r), keep_alive, false);
+    });
+  });
+  return n;
+}
+
+void Connection::abort_upload() {
+  if (!upload_) return;
+  upload_->abort();
+  upload_.reset();
+}
+
 void Connection::respond(HttpResponse resp, bool keep_alive, bool head_only) {
   if (state_ == State::kClosed) return;
   out_ += protocol::serialize_response(resp, keep_alive, head_only);
+  if (resp.source && !head_only && resp.source->size() > 0) {
+    stream_ = std::move(resp.source);
+    stream_left_ = stream_->size();
+    stream_keep_alive_ = keep_alive;
+    stream_progress_ms_ = util::mono_ms();
+    return pump_stream();
+  }
+  end_response(keep_alive);
+}
+
+// Tops the output up to one chunk of the download; called again each time the socket drained.
+void Connection::pump_stream() {
+  constexpr std::size_t kChunk = 256 * 1024;
+  while (stream_left_ > 0 && out_.size() < kChunk) {
+    std::size_t before = out_.size();
+    if (!stream_->read(out_, std::min(stream_left_, kChunk - out_.size())) || out_.size() == before)
+      return hard_close();  // the file went away or failed: the length sent cannot be kept
+    stream_left_ -= out_.size() - before;
+  }
+  if (stream_left_ > 0) return queue_output();
+  stream_.reset();
+  end_response(stream_keep_alive_);
+}
+
+void Connection::end_response(bool keep_alive) {
   http_busy_ = false;
   if (!keep_alive) {
     close_after_write_ = true;

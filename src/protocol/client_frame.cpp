@@ -214,7 +214,18 @@ DecodedFrame decode_client_frame(std::string_view text, const FrameLimits& limit
   }
 
   f.type = ClientFrameType::kNormal;
-  if (cs.empty()) return error(frame_error::kBadFrame, "empty message", f.cid);
+  if (const json::value* files = o.if_contains("files"); files && !files->is_null()) {
+    if (!files->is_array() || files->get_array().size() > kMaxFiles)
+      return error(frame_error::kBadFrame, "\"files\" must be an array of at most 10 file ids",
+                   f.cid);
+    for (const auto& id : files->get_array()) {
+      if (!id.is_string() || id.get_string().empty() || id.get_string().size() > 64)
+        return error(frame_error::kBadFrame, "\"files\" must hold file ids (strings)", f.cid);
+      f.files.emplace_back(id.get_string().begin(), id.get_string().end());
+    }
+  }
+  // With files attached, the text may be empty.
+  if (cs.empty() && f.files.empty()) return error(frame_error::kBadFrame, "empty message", f.cid);
   if (cs.size() > limits.max_content_bytes)
     return error(frame_error::kTooLarge, "message text too long", f.cid);
   if (const json::value* group = o.if_contains("group"); group && !group->is_null()) {

@@ -23,7 +23,10 @@ struct ClientFrame {
   std::int64_t group = 0;           // normal, read, typing: a group conversation
   // normal: reply_to (0 none); read: upto; recall, edit: the message id
   std::int64_t ref = 0;
+  std::vector<std::string> files;  // normal: ids of uploaded files it carries
 };
+
+inline constexpr std::size_t kMaxFiles = 10;  // files on one message
 
 struct FrameError {
   std::string_view code;  // one of protocol::frame_error

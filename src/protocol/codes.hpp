@@ -21,6 +21,8 @@ inline constexpr std::string_view kForbidden = "4030";  // groups: not a member 
 inline constexpr std::string_view kRegistrationClosed = "4031";  // registration: closed
 inline constexpr std::string_view kInviteInvalid = "4032";       // invite missing, used up, expired
 inline constexpr std::string_view kBanned = "4033";              // login of a banned account
+inline constexpr std::string_view kOverQuota = "4034";           // files: the user's quota is full
+inline constexpr std::string_view kNotAnImage = "4015";          // files: claims an image, is not
 inline constexpr std::string_view kNoSuchGroup = "4040";
 inline constexpr std::string_view kInternal = "5000";
 inline constexpr std::string_view kUnavailable = "5003";
@@ -46,6 +48,7 @@ inline constexpr std::string_view kTooLate = "too_late";        // past the reca
 inline constexpr std::string_view kRecalled = "recalled";       // the message was recalled
 inline constexpr std::string_view kFeatureOff = "feature_off";  // the window is 0
 inline constexpr std::string_view kBadReply = "bad_reply";      // reply_to not in the conversation
+inline constexpr std::string_view kBadFile = "bad_file";  // a file id the sender did not upload
 }  // namespace frame_error
 
 // WebSocket close codes. 1xxx are RFC 6455; 4xxx are parley's ("terminal" ones ask the client to

@@ -4,6 +4,8 @@
 // include each other; app::Server wires them.
 #pragma once
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,9 +17,32 @@ namespace parley::protocol {
 // back to its own thread.
 using Responder = std::function<void(HttpResponse)>;
 
+// Where a streamed request body goes (an upload), piece by piece as it arrives, on the
+// connection's thread: memory stays bounded whatever the body's size.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The next bytes of the body. An answer instead: refuse the rest (it is sent, the connection
+  // closed, and `abort` called).
+  virtual std::optional<HttpResponse> write(std::string_view chunk) = 0;
+  // The whole body is in: answer (from any thread).
+  virtual void finish(Responder respond) = 0;
+  // The body will not complete (the client went away, a time-out, a refusal): drop what was
+  // kept. Called at most once, never after finish.
+  virtual void abort() = 0;
+};
+
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
+  // A request whose body should be streamed: its sink, or null to have the body buffered (and
+  // limited by max_body_bytes) as usual. Set `refusal` (and return null) to answer at once
+  // without reading the body (the connection is closed after it). Connection's thread.
+  virtual std::unique_ptr<BodySink> open_stream(const HttpRequest& head, const std::string& peer_ip,
+                                                std::optional<HttpResponse>& refusal) {
+    (void)head, (void)peer_ip, (void)refusal;
+    return nullptr;
+  }
   // Any thread (called on the connection's shard thread).
   virtual void handle(const HttpRequest& req, const std::string& peer_ip, Responder respond) = 0;
   // May a page from `origin` open a WebSocket on `host`? (Cross-site WebSocket hijacking.)

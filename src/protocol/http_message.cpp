@@ -211,11 +211,12 @@ HttpParseResult parse_http_request(std::string_view buf, HttpRequest& out,
     if (cl.empty() || r.ec != std::errc() || r.ptr != cl.data() + cl.size())
       return fail(400, "malformed Content-Length");
   }
+  if (limits.head_only) return {HttpParseStatus::kComplete, end + 4, 0, {}, true, body_len};
   if (body_len > limits.max_body_bytes) return fail(413, "request body too large");
   std::size_t total = end + 4 + body_len;
-  if (buf.size() < total) return {HttpParseStatus::kNeedMore, 0, 0, {}, true};
+  if (buf.size() < total) return {HttpParseStatus::kNeedMore, 0, 0, {}, true, body_len};
   out.body.assign(buf.substr(end + 4, body_len));
-  return {HttpParseStatus::kComplete, total, 0, {}};
+  return {HttpParseStatus::kComplete, total, 0, {}, true, body_len};
 }
 
 std::string serialize_response(const HttpResponse& r, bool keep_alive, bool head_only) {
@@ -230,7 +231,7 @@ std::string serialize_response(const HttpResponse& r, bool keep_alive, bool head
     out += "Content-Type: ";
     out += r.content_type;
     out += "\r\nContent-Length: ";
-    out += std::to_string(r.body.size());
+    out += std::to_string(r.source ? r.source->size() : r.body.size());
     out += "\r\n";
   }
   for (const auto& [k, v] : r.headers) {
@@ -240,7 +241,7 @@ std::string serialize_response(const HttpResponse& r, bool keep_alive, bool head
     out += "\r\n";
   }
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  if (!head_only && r.status != 204 && r.status != 304) out += r.body;
+  if (!head_only && r.status != 204 && r.status != 304 && !r.source) out += r.body;
   return out;
 }
 

@@ -4,6 +4,7 @@
 // chunked uploads), bounded header and body sizes, and it never reads past one request.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,11 +37,15 @@ struct HttpParseResult {
   int error_status = 0;        // HTTP status to answer with on kError (400, 413, 431, 501...)
   std::string error;           // human text for the error body
   bool head_complete = false;  // kNeedMore: the head is in, the body is not (yet)
+  std::size_t body_length = 0;  // Content-Length (0 without one); set once the head is in
 };
 
 struct HttpLimits {
   std::size_t max_header_bytes = 8192;
   std::size_t max_body_bytes = 64 * 1024;
+  // Stop after the head: kComplete with `consumed` = the head's bytes and `body_length` set,
+  // the body neither read nor limited (a body the handler streams, see BodySink).
+  bool head_only = false;
 };
 
 // Parses one request from the start of `buf` into `out`.
@@ -50,11 +55,22 @@ HttpParseResult parse_http_request(std::string_view buf, HttpRequest& out,
 // Percent-decoding; '+' becomes a space when `plus_is_space`. nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
 
+// A response body read piece by piece as the socket drains (a file download), instead of held
+// whole in `HttpResponse::body`. Read on the connection's thread.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual std::size_t size() const = 0;  // bytes it will give in all
+  // Appends up to `max` next bytes to `out`; false on a read error (the connection is closed).
+  virtual bool read(std::string& out, std::size_t max) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  std::shared_ptr<BodySource> source;  // set: the body (Content-Length = its size), not `body`
 };
 
 // Status line, CORS and length headers, extra headers and body.

@@ -36,6 +36,10 @@ std::string message_tail(const MessageView& m) {
   if (m.group) append_group_id(out, m.group);
   if (m.reply_to) out += ",\"reply_to\":" + std::to_string(m.reply_to);
   if (m.edited) out += ",\"edited\":true";
+  if (!m.files.empty() && !m.recalled) {
+    out += ",\"files\":";
+    out += m.files;
+  }
   out += '}';
   return out;
 }
@@ -198,6 +202,10 @@ void append_message_object(std::string& out, const MessageView& m) {
   if (m.group) append_group_id(out, m.group);
   if (m.reply_to) out += ",\"reply_to\":" + std::to_string(m.reply_to);
   if (m.edited) out += ",\"edited\":true";
+  if (!m.files.empty() && !m.recalled) {
+    out += ",\"files\":";
+    out += m.files;
+  }
   out += '}';
 }
 

@@ -21,6 +21,7 @@ struct MessageView {
   std::int64_t reply_to = 0;
   bool edited = false;
   bool recalled = false;  // HTTP objects: `"recalled":true` and no content
+  std::string_view files;  // a JSON array of FILE objects, written as it is ("" = none)
 };
 
 // `"id":..,"ts":..,"from":..,"content":..,"to":[..]}` — the shared tail of a message frame.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/account.hpp"
+#include "store/file.hpp"
 #include "store/types.hpp"
 
 namespace parley::store {
@@ -142,6 +143,17 @@ class Store {
   virtual void create_invite(Invite invite, Callback<Invite> done) = 0;
   virtual void list_invites(Callback<std::vector<Invite>> done) = 0;
   virtual void delete_invite(std::string code, Callback<Empty> done) = 0;
+
+  // ---- files (store/file.hpp) ----
+  // Records an upload; the same bytes uploaded again by the same owner answer the record kept.
+  virtual void create_file(FileRecord file, Callback<FileRecord> done) = 0;
+  // Bytes of the files `user` uploaded (what counts against the quota).
+  virtual void file_usage(UserId user, Callback<std::int64_t> done) = 0;
+  // The file if `user` may read it: its uploader, a recipient of a message carrying it, or a
+  // current member of a group such a message went to. kNotFound otherwise — also when it exists.
+  // (A send carrying files — SendRequest::files — is refused with error "bad_file" unless every
+  // id is the sender's own upload; its recipients may read them from the commit on.)
+  virtual void readable_file(UserId user, std::string id, Callback<FileRecord> done) = 0;
 
   // A system notice from the administrators to every connected user (user 0) or to one user's
   // connections: live only, never stored; the sink of every node hears of it (on_notice).

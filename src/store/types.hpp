@@ -66,6 +66,8 @@ struct SendRequest {
   // kMessage: the message it replies to (0 none); kRecall, kEdit: the target; kRead: upto.
   MessageId ref = 0;
   std::int64_t window_ms = 0;  // kRecall, kEdit: how old the target may be (0 = not allowed)
+  std::vector<std::string> files;  // kMessage: ids of files the sender uploaded (file.hpp)
+  std::string files_json;          // filled by the store: the FILE objects, a JSON array
 };
 
 struct Recipient {
@@ -91,6 +93,7 @@ struct Committed {
   GroupId group = 0;
   EntryKind kind = EntryKind::kMessage;
   MessageId ref = 0;  // as in SendRequest
+  std::string files;  // the FILE objects it carries, a JSON array ("" = none)
 };
 
 // A send that could not be stored, or had no recipient left.
@@ -118,6 +121,7 @@ struct InboxEntry {
   MessageId ref = 0;  // reply_to, or the target of a recall / edit
   bool edited = false;
   bool recalled = false;  // the content is gone
+  std::string files;      // the FILE objects, a JSON array ("" = none)
 };
 
 struct InboxPage {
@@ -138,6 +142,7 @@ struct StoredMessage {
   MessageId ref = 0;
   bool edited = false;
   bool recalled = false;
+  std::string files;  // the FILE objects, a JSON array ("" = none)
 };
 
 struct HistoryPage {

@@ -45,7 +45,8 @@ std::vector<std::string> get_strings(const json::object& o, const char* k) {
 
 std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
                          const std::vector<std::string>& to, std::string_view content,
-                         std::string_view cid, GroupId group, EntryKind kind, MessageId ref) {
+                         std::string_view cid, GroupId group, EntryKind kind, MessageId ref,
+                         std::string_view files) {
   std::string out = "{\"i\":" + std::to_string(id) + ",\"t\":" + std::to_string(ts) + ",\"f\":";
   append_json_string(out, from);
   out += ",\"o\":";
@@ -59,13 +60,17 @@ std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
   if (group) out += ",\"g\":" + std::to_string(group);
   if (kind != EntryKind::kMessage) out += ",\"k\":" + std::to_string(int(kind));
   if (ref) out += ",\"r\":" + std::to_string(ref);
+  if (!files.empty()) {
+    out += ",\"a\":";
+    out += files;  // already JSON (store::file_json)
+  }
   out += '}';
   return out;
 }
 
 std::string rewrite_entry(const InboxEntry& e, bool recall, std::string_view content) {
   std::string out = encode_entry(e.id, e.ts, e.from, e.to, recall ? std::string_view() : content,
-                                 e.cid, e.group, e.kind, e.ref);
+                                 e.cid, e.group, e.kind, e.ref, recall ? std::string_view() : e.files);
   out.pop_back();
   out += recall ? ",\"x\":1}" : ",\"e\":1}";
   return out;
@@ -88,6 +93,8 @@ std::optional<InboxEntry> decode_entry(std::string_view text, Seq seq, std::stri
   e.ref = get_int(*o, "r");
   e.edited = get_int(*o, "e") != 0;
   e.recalled = get_int(*o, "x") != 0;
+  if (const json::value* a = o->if_contains("a"); a && a->is_array() && !e.recalled)
+    e.files = json::serialize(*a);
   return e;
 }
 
@@ -108,6 +115,10 @@ std::string encode_committed(const std::vector<Committed>& batch) {
     append_json_string(out, c.cid);
     out += ",\"rn\":";
     append_json_string_array(out, c.recipient_names);
+    if (!c.files.empty()) {
+      out += ",\"a\":";
+      out += c.files;
+    }
     out += ",\"r\":[";
     for (std::size_t j = 0; j < c.recipients.size(); ++j) {
       if (j) out += ',';
@@ -145,6 +156,7 @@ std::optional<std::vector<Committed>> decode_committed(std::string_view text) {
     c.content = get_str(o, "c");
     c.cid = get_str(o, "d");
     c.recipient_names = get_strings(o, "rn");
+    if (const json::value* a = o.if_contains("a"); a && a->is_array()) c.files = json::serialize(*a);
     if (const json::value* rs = o.if_contains("r"); rs && rs->is_array()) {
       for (const auto& r : rs->get_array()) {
         if (!r.is_array() || r.get_array().size() != 3) return std::nullopt;

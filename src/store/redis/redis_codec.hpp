@@ -17,7 +17,8 @@ namespace parley::store::redis {
 std::string encode_entry(MessageId id, std::int64_t ts, std::string_view from,
                          const std::vector<std::string>& to, std::string_view content,
                          std::string_view cid, GroupId group = 0,
-                         EntryKind kind = EntryKind::kMessage, MessageId ref = 0);
+                         EntryKind kind = EntryKind::kMessage, MessageId ref = 0,
+                         std::string_view files = {});
 // The same entry with its content replaced by an edit, or deleted by a recall.
 std::string rewrite_entry(const InboxEntry& e, bool recall, std::string_view content);
 // The entry at `seq` in the inbox of user `me`. nullopt on malformed data.

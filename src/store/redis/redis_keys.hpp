@@ -29,6 +29,21 @@ inline std::string ukey(UserId id, std::string_view suffix) {
   return k;
 }
 
+inline std::string group_key(GroupId id) {
+  return "{g" + std::to_string(id) + "}:group";
+}
+
+inline constexpr const char* kFileUsage = "parley:file_usage";  // hash: uid -> bytes
+inline std::string file_key(std::string_view id) {
+  return "parley:file:" + std::string(id);  // hash: the FileRecord
+}
+inline std::string file_readers_key(std::string_view id) {
+  return "parley:file_readers:" + std::string(id);  // set: "u<id>", "g<id>"
+}
+inline std::string file_by_key(UserId owner, std::string_view sha) {
+  return "parley:file_by:" + std::to_string(owner) + ":" + std::string(sha);  // -> id
+}
+
 inline std::string invite_key(std::string_view code) {
   return std::string(kInvitePrefix).append(code);
 }

@@ -88,7 +88,7 @@ std::vector<std::string> recipient_list(const Committed& c) {
 }
 
 std::string gkey(GroupId id) {
-  return "{g" + std::to_string(id) + "}:group";
+  return group_key(id);
 }
 std::string group_peer(GroupId id) {
   return "g" + std::to_string(id);
@@ -375,14 +375,14 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     if (w.rejected || w.complete_dup) continue;
     std::string own =
         encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
-                     w.req->cid, w.c.group, EntryKind::kMessage, w.c.ref);
+                     w.req->cid, w.c.group, EntryKind::kMessage, w.c.ref, w.req->files_json);
     std::string theirs;
     if (shared_body(w)) {
       conn_.append({"SET", message_key(w.c.id), own});
       own = theirs = entry_ref(w.c.id);
     } else {
       theirs = encode_entry(w.c.id, w.c.ts, w.c.sender_name, w.c.recipient_names, w.req->content,
-                            {}, w.c.group, EntryKind::kMessage, w.c.ref);
+                            {}, w.c.group, EntryKind::kMessage, w.c.ref, w.req->files_json);
     }
     // A group's messages are indexed under the group in every inbox, others under each peer.
     std::vector<std::string> group_conv;
@@ -417,6 +417,20 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
   }
   for (auto& w : work)
     if (!w.rejected && !w.complete_dup && !w.req->cid.empty()) conn_.read();
+  // Files: its recipients (or its group) may read them from now on.
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.req->files.empty()) continue;
+    std::vector<std::string> readers;
+    if (w.c.group) readers.push_back("g" + std::to_string(w.c.group));
+    for (UserId id : w.ids)
+      if (!w.c.group) readers.push_back("u" + std::to_string(id));
+    for (const auto& f : w.req->files) {
+      std::vector<std::string> argv = {"SADD", file_readers_key(f)};
+      argv.insert(argv.end(), readers.begin(), readers.end());
+      if (argv.size() > 2) conn_.command(argv);
+    }
+    w.c.files = w.req->files_json;
+  }
 
   for (auto& w : work) {
     if (w.dup_of < 0) continue;
@@ -572,7 +586,7 @@ void RedisStore::history(UserId user, std::string peer, MessageId before, std::s
           page.messages.push_back(StoredMessage{entry->id, entry->ts, std::move(entry->from),
                                                 std::move(entry->to), std::move(entry->content), 0,
                                                 EntryKind::kMessage, entry->ref, entry->edited,
-                                                entry->recalled});
+                                                entry->recalled, std::move(entry->files)});
         }
         std::reverse(page.messages.begin(), page.messages.end());
         return page;
@@ -632,7 +646,7 @@ void RedisStore::conversations(UserId user, std::size_t limit,
               user_name(peer),
               StoredMessage{entry->id, entry->ts, std::move(entry->from), std::move(entry->to),
                             std::move(entry->content), 0, EntryKind::kMessage, entry->ref,
-                            entry->edited, entry->recalled},
+                            entry->edited, entry->recalled, std::move(entry->files)},
               0,
               {}};
           state(conv, std::to_string(peer));
@@ -778,9 +792,12 @@ void RedisStore::run_special(SendRequest& req) {
   };
   switch (req.kind) {
     case EntryKind::kMessage: {  // a reply: the quoted message must be of this conversation
-      auto target = find_entry(conn_, req.sender, req.ref);
-      if (!target || target->kind != EntryKind::kMessage || target->group != req.group)
-        return reject(frame_error::kBadReply);
+      if (req.ref) {
+        auto target = find_entry(conn_, req.sender, req.ref);
+        if (!target || target->kind != EntryKind::kMessage || target->group != req.group)
+          return reject(frame_error::kBadReply);
+      }
+      if (!req.files.empty() && !attach_files(conn_, req)) return reject(frame_error::kBadFile);
       std::vector<SendRequest*> one = {&req};
       return run_sends(one);
     }
@@ -904,7 +921,7 @@ std::vector<StoredMessage> RedisStore::read_stored(RedisConnection& c, UserId us
     rename_deleted(*e);
     out.push_back(StoredMessage{e->id, e->ts, std::move(e->from), std::move(e->to),
                                 std::move(e->content), e->group, e->kind, e->ref, e->edited,
-                                e->recalled});
+                                e->recalled, std::move(e->files)});
   }
   return out;
 }

@@ -72,6 +72,10 @@ class RedisStore final : public Store {
   void list_invites(Callback<std::vector<Invite>> done) override;
   void delete_invite(std::string code, Callback<Empty> done) override;
   void send_notice(UserId user, std::string content, Callback<Empty> done) override;
+  // redis_files.cpp
+  void create_file(FileRecord file, Callback<FileRecord> done) override;
+  void file_usage(UserId user, Callback<std::int64_t> done) override;
+  void readable_file(UserId user, std::string id, Callback<FileRecord> done) override;
 
  private:
   struct Job {
@@ -92,7 +96,12 @@ class RedisStore final : public Store {
   Result<GroupReply> do_change_group(RedisConnection& c, const GroupChange& change);
   void record_event(RedisConnection& c, Committed& event);
   std::optional<InboxEntry> find_entry(RedisConnection& c, UserId user, MessageId id);
-  static bool special(const SendRequest& r) { return r.kind != EntryKind::kMessage || r.ref; }
+  // Sent one at a time, after checks: replies, files, and every kind but a plain message.
+  static bool special(const SendRequest& r) {
+    return r.kind != EntryKind::kMessage || r.ref || !r.files.empty();
+  }
+  // redis_files.cpp: the sender's own uploads, as FILE JSON into req.files_json (false: not).
+  bool attach_files(RedisConnection& c, SendRequest& req);
   void run_special(SendRequest& req);
   template <typename Reject>
   void change_message(SendRequest& req, Reject& reject);

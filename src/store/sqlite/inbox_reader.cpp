@@ -70,6 +70,7 @@ StoredMessage InboxReads::stored_message(LogRow& row) {
   m.ref = row.ref;
   m.edited = row.edited;
   m.recalled = row.recalled;
+  m.files = std::move(row.files);
   return m;
 }
 
@@ -190,6 +191,7 @@ InboxPage InboxReads::read_inbox(const InboxView& v, Seq after, bool incoming_on
     e.ref = row.ref;
     e.edited = row.edited;
     e.recalled = row.recalled;
+    e.files = std::move(row.files);
     if (own) e.cid = std::move(row.cid);
     page.scanned = seq;
     page.entries.push_back(std::move(e));

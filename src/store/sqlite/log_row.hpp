@@ -24,11 +24,12 @@ struct LogRow {
   MessageId ref = 0;
   bool edited = false;
   bool recalled = false;
+  std::string files;  // the FILE objects it carries (JSON), or empty
 };
 
 // Bound to (id) by read_log_row.
 inline constexpr std::string_view kReadLogRowSql =
-    "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind, ref, edited, recalled "
+    "SELECT ts, sender, recipients, content, cid, sender_seq, grp, kind, ref, edited, recalled, files "
     "FROM messages WHERE id=?1";
 
 // Reads message `id` with `select` (kReadLogRowSql) into `row`; false when there is none.
@@ -50,6 +51,7 @@ inline bool read_log_row(Statement& select, MessageId id, LogRow& row) {
       row.ref = select.int64(8);
       row.edited = select.int64(9) != 0;
       row.recalled = select.int64(10) != 0;
+      row.files.assign(select.text(11));  // NULL reads as empty
     }
   } catch (...) {
     select.reset();

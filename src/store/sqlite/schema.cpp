@@ -74,21 +74,29 @@ void convert_from_3(sqlite3* db) {
        "UPDATE meta SET value='4' WHERE key='schema_version'");
 }
 
+// Version 5 adds files: a column of the log (the tables are created by schema.sql).
+void convert_from_4(sqlite3* db) {
+  exec(db,
+       "ALTER TABLE messages ADD COLUMN files TEXT; "
+       "UPDATE meta SET value='5' WHERE key='schema_version'");
+}
+
 }  // namespace
 
 void migrate(sqlite3* db) {
   std::string version = meta_value(db, "schema_version");
   if (version.empty()) {
-    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '4')");
-  } else if (version != "4") {
-    if (version != "1" && version != "2" && version != "3")
+    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '5')");
+  } else if (version != "5") {
+    if (version != "1" && version != "2" && version != "3" && version != "4")
       throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
-    spdlog::info("store: converting the database from schema version {} to 4", version);
+    spdlog::info("store: converting the database from schema version {} to 5", version);
     exec(db, "BEGIN IMMEDIATE");
     try {
       if (version == "1") convert_from_1(db);
       if (version == "1" || version == "2") convert_from_2(db);
-      convert_from_3(db);
+      if (version != "4") convert_from_3(db);
+      convert_from_4(db);
       exec(db, "COMMIT");
     } catch (...) {
       exec(db, "ROLLBACK");

@@ -1,4 +1,4 @@
--- parley's embedded store, version 4. One row per user and per message; a user's inbox (each
+-- parley's embedded store, version 5. One row per user and per message; a user's inbox (each
 -- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs,
 -- and client message ids in their own index; both are written behind the log.
 CREATE TABLE IF NOT EXISTS meta(
@@ -52,8 +52,31 @@ CREATE TABLE IF NOT EXISTS messages(
   kind INTEGER NOT NULL DEFAULT 0,           -- 0 message, 1 group event, 2 recall, 3 edit
   ref INTEGER,                               -- reply_to, or the message a recall/edit is about
   edited INTEGER NOT NULL DEFAULT 0,         -- the content was replaced by an edit
-  recalled INTEGER NOT NULL DEFAULT 0        -- the content was deleted by a recall
+  recalled INTEGER NOT NULL DEFAULT 0,       -- the content was deleted by a recall
+  files TEXT                                 -- version 5: the FILE objects it carries (JSON)
 );
+
+-- Uploaded files (version 5); the bytes are on disk by their SHA-256 (media/blob_store.hpp).
+CREATE TABLE IF NOT EXISTS files(
+  id TEXT PRIMARY KEY,
+  owner INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  thumb INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_by_owner ON files(owner, sha256);
+-- Who may read a file besides its owner: 'u<user id>' or 'g<group id>' (its members now), one
+-- row per recipient of a message that carried it.
+CREATE TABLE IF NOT EXISTS file_readers(
+  file TEXT NOT NULL,
+  reader TEXT NOT NULL,
+  PRIMARY KEY(file, reader)
+) WITHOUT ROWID;
 
 -- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
 -- last_seq of one user's inbox, the message ids as varint deltas. One row per user per batch

@@ -82,7 +82,7 @@ void SqliteStore::prepare_statements() {
   insert_message_ =
       Statement(db_,
                 "INSERT INTO messages(sender, ts, sender_seq, cid, recipients, "
-                "content, grp, kind, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                "content, grp, kind, ref, files) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   find_cid_ = Statement(db_, "SELECT msg FROM cids WHERE sender=?1 AND cid=?2");
   insert_cid_ = Statement(db_, "INSERT OR REPLACE INTO cids(sender, cid, msg) VALUES(?1, ?2, ?3)");
   read_row_ = Statement(db_, kReadLogRowSql);
@@ -384,6 +384,7 @@ StoredMessage SqliteStore::stored_message(LogRow& row) const {
   m.ref = row.ref;
   m.edited = row.edited;
   m.recalled = row.recalled;
+  m.files = std::move(row.files);
   return m;
 }
 
@@ -488,7 +489,11 @@ void SqliteStore::do_submit(SendRequest& req) {
     }
     c.ref = req.ref;
   }
+  if (!req.files.empty()) {
+    if (!attach_files(req, c)) return reject(req, frame_error::kBadFile);
+  }
   append_to_log(c, req.content);
+  if (!c.files.empty()) grant_readers(req.files, c);
   c.content = std::move(req.content);
   committed_.push_back(std::move(c));
 }
@@ -632,6 +637,11 @@ void SqliteStore::append_to_log(Committed& c, std::string_view content) {
     insert_message_.bind(9, c.ref);
   } else {
     insert_message_.bind_null(9);
+  }
+  if (c.files.empty()) {
+    insert_message_.bind_null(10);
+  } else {
+    insert_message_.bind_static(10, c.files);
   }
   insert_message_.run();  // run() resets
   c.id = sqlite3_last_insert_rowid(db_);

@@ -83,6 +83,10 @@ class SqliteStore final : public Store {
   void list_invites(Callback<std::vector<Invite>> done) override;
   void delete_invite(std::string code, Callback<Empty> done) override;
   void send_notice(UserId user, std::string content, Callback<Empty> done) override;
+  // sqlite_files.cpp
+  void create_file(FileRecord file, Callback<FileRecord> done) override;
+  void file_usage(UserId user, Callback<std::int64_t> done) override;
+  void readable_file(UserId user, std::string id, Callback<FileRecord> done) override;
 
  private:
   // A unit of work run inside the batch transaction: a send (the hot path: held by value, no
@@ -105,6 +109,10 @@ class SqliteStore final : public Store {
   void load_deleted();
   Result<Account> read_account(UserId user);
   std::int64_t apply_account_change(const AccountChange& change);
+  // A send's files: the sender's own uploads, as FILE JSON in c.files (false: one is not).
+  bool attach_files(const SendRequest& req, Committed& c);
+  // Its recipients (or its group) may read them from now on.
+  void grant_readers(const std::vector<std::string>& files, const Committed& c);
 
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 

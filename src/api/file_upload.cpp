@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#include "api/file_upload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <filesystem>
+
+#include "api/file_api.hpp"
+#include "hub/services.hpp"
+#include "media/image.hpp"
+#include "protocol/codes.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/utf8.hpp"
+
+namespace parley::api {
+namespace code = protocol::code;
+using protocol::code_response;
+using protocol::HttpResponse;
+
+namespace {
+
+HttpResponse storage_failed() {
+  return code_response(507, code::kInternal, "the file could not be stored; try again");
+}
+
+// A MIME type as the client claimed it, if it looks like one ("type/subtype", no parameters).
+std::string plain_type(std::string_view t) {
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  if (t.size() > 100 || t.find('/') == std::string_view::npos) return "application/octet-stream";
+  for (char c : t)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '+' ||
+          c == '.'))
+      return "application/octet-stream";
+  std::string out(t);
+  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct Checked {
+  store::FileRecord record;
+  std::optional<HttpResponse> refusal;
+};
+
+// Media pool: the bytes are all on disk (synced); is it what it claims, and an image's size and
+// thumbnail.
+Checked check(FileApi& api, const media::BlobWriter::Done& done, const std::string& head,
+              const std::string& claimed) {
+  Checked c;
+  std::string sniffed = media::sniff_image_type(head);
+  bool claims_image = claimed.rfind("image/", 0) == 0;
+  if (claims_image && sniffed.empty() && claimed != "image/svg+xml") {
+    c.refusal = code_response(415, code::kNotAnImage,
+                              "the file says it is an image but is not a JPEG, PNG, GIF or WebP");
+    return c;
+  }
+  c.record.type = sniffed.empty() ? plain_type(claimed) : sniffed;
+  if (!sniffed.empty()) {
+    std::string error;
+    auto info = media::inspect_image(done.temp_path, error);
+    if (!info) {
+      c.refusal = code_response(415, code::kNotAnImage, "not a readable image: " + error);
+      return c;
+    }
+    c.record.width = info->width;
+    c.record.height = info->height;
+    std::string thumb = api.blobs().thumb_path(done.sha256);
+    if (std::filesystem::exists(thumb)) {
+      c.record.thumb = true;
+    } else {
+      // Written aside, then renamed: a node sharing the folder never reads half of one. (The
+      // suffix stays .jpg: libvips picks the format by it.)
+      std::string tmp = thumb.substr(0, thumb.size() - 4) + ".tmp" +
+                        std::to_string(util::mono_ms()) + auth::random_hex(4) + ".jpg";
+      c.record.thumb = media::make_thumbnail(done.temp_path, tmp, FileApi::kThumbSide, error);
+      std::error_code ec;
+      if (c.record.thumb) std::filesystem::rename(tmp, thumb, ec);
+      if (ec || !c.record.thumb) std::filesystem::remove(tmp, ec);
+      if (ec) c.record.thumb = false;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+std::optional<std::string> clean_file_name(std::string_view header) {
+  auto decoded = protocol::percent_decode(header, false);
+  if (!decoded) return std::nullopt;
+  std::string name = *decoded;
+  auto slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name.erase(0, slash + 1);
+  if (name.empty() || name == "." || name == ".." || name.size() > 255 ||
+      !util::is_valid_utf8(name) || util::has_control_chars(name) ||
+      util::has_invisible_chars(name))
+    return std::nullopt;
+  return name;
+}
+
+std::optional<HttpResponse> UploadSink::write(std::string_view chunk) {
+  if (!writer_->write(chunk)) return storage_failed();
+  return std::nullopt;
+}
+
+void UploadSink::finish(protocol::Responder respond) {
+  auto writer = std::shared_ptr<media::BlobWriter>(std::move(writer_));
+  boost::asio::post(api_.pool(), [&api = api_, who = who_, name = name_, claimed = claimed_, writer,
+                                  respond = std::move(respond)] {
+    if (writer->size() == 0) return respond(code_response(400, code::kBadFormat, "an empty file"));
+    std::string head = writer->head();
+    auto done = writer->finish();
+    if (!done) return respond(storage_failed());
+    auto drop = [path = done->temp_path] {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    };
+    Checked c = check(api, *done, head, claimed);
+    if (c.refusal) {
+      drop();
+      return respond(std::move(*c.refusal));
+    }
+    store::FileRecord rec = std::move(c.record);
+    rec.id = auth::random_hex(10);
+    rec.owner = who.uid;
+    rec.sha256 = done->sha256;
+    rec.name = name;
+    rec.size = done->size;
+    rec.created_ms = util::now_ms();
+    hub::Services& svc = api.services();
+    svc.store->file_usage(who.uid, [&api, &svc, rec = std::move(rec), done = *done, drop,
+                                    respond](store::Result<std::int64_t> used) mutable {
+      auto* bytes = std::get_if<std::int64_t>(&used);
+      if (!bytes) {
+        drop();
+        return respond(code_response(503, code::kUnavailable, "store unavailable, try again"));
+      }
+      api.note_usage(rec.owner, *bytes);
+      if (*bytes + rec.size > svc.config.limits.user_quota_bytes) {
+        drop();
+        return respond(code_response(413, code::kOverQuota, "your storage quota is full"));
+      }
+      if (!api.blobs().commit(done)) return respond(storage_failed());
+      svc.store->create_file(rec, [&api, respond](store::Result<store::FileRecord> r) {
+        auto* f = std::get_if<store::FileRecord>(&r);
+        if (!f) return respond(code_response(503, code::kUnavailable, "store unavailable"));
+        api.note_usage(f->owner, api.known_usage(f->owner) + f->size);
+        spdlog::info("file {} uploaded ({} bytes, {})", f->id, f->size, f->type);
+        respond(protocol::json_response(
+            200, "{\"code\":\"2000\",\"file\":" + store::file_json(*f) + "}"));
+      });
+    });
+  });
+}
+
+}  // namespace parley::api

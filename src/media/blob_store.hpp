@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Uploaded files on disk, stored by content: `<dir>/blobs/ab/<sha256>` (so the same bytes are
+// kept once however often they are uploaded), thumbnails beside them in `<dir>/thumbs/`, and
+// uploads in progress as `<dir>/tmp/*.part` until their hash is known. Every node of a cluster
+// may share one folder: names are content hashes and a blob is moved in with one rename.
+// Thread-safe (the file system is the only state).
+#pragma once
+#include <sodium.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parley::media {
+
+class BlobStore;
+
+// One upload being written: bytes appended in order, hashed as they come. Not thread-safe; owned
+// by one request.
+class BlobWriter {
+ public:
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+  ~BlobWriter();  // removes the partial file unless finished
+
+  bool write(std::string_view bytes);  // false on an I/O error (disk full)
+  // Syncs and closes the file; its hash (hex) and size. nullopt on an I/O error.
+  struct Done {
+    std::string temp_path, sha256;
+    std::int64_t size = 0;
+  };
+  std::optional<Done> finish();
+  std::int64_t size() const { return size_; }
+  // The first bytes (for recognising image formats).
+  const std::string& head() const { return head_; }
+
+ private:
+  friend class BlobStore;
+  BlobWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+    crypto_hash_sha256_init(&hash_);
+  }
+  int fd_ = -1;
+  std::string path_;
+  crypto_hash_sha256_state hash_;
+  std::int64_t size_ = 0;
+  std::string head_;
+  bool finished_ = false;
+};
+
+class BlobStore {
+ public:
+  // Creates the folders; throws std::runtime_error when it cannot.
+  explicit BlobStore(std::string dir);
+
+  // A new upload in tmp/; null when the folder is not writable.
+  std::unique_ptr<BlobWriter> begin() const;
+  // Moves a finished upload to its content address (or drops it when the same bytes are there).
+  bool commit(const BlobWriter::Done& done) const;
+  std::string path(std::string_view sha256) const;
+  std::string thumb_path(std::string_view sha256) const;
+  // Leftovers of uploads interrupted by a crash, older than an hour (called at start).
+  void clear_tmp() const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+// Lower-case hex of a SHA-256: 64 characters of [0-9a-f] (checked before a path is built).
+bool is_sha256_hex(std::string_view s);
+
+}  // namespace parley::media
