@@ -187,7 +187,7 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     return nullptr;
   }
   std::string key = std::to_string(who->uid);
-  if (uploads_.blocked(key, util::mono_ms())) {
+  if (!uploads_.try_reserve(key, util::mono_ms())) {  // counts uploads, not failures
     refusal = code_response(429, code::kTooManyAttempts, "too many uploads; wait a minute");
     return nullptr;
   }
@@ -209,7 +209,6 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     refusal = code_response(507, code::kInternal, "the files folder is not writable");
     return nullptr;
   }
-  uploads_.record_failure(key, util::mono_ms());  // counts uploads, not failures
   return std::make_unique<UploadSink>(*this, *who, *name, std::string(type), std::move(writer));
 }
 
