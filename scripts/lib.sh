@@ -10,7 +10,7 @@ JOBS="${PARLEY_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 BUILD_PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev libssl-dev
   libsodium-dev libsqlite3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
-  libgtest-dev libgmock-dev libhiredis-dev libicu-dev)
+  libgtest-dev libgmock-dev libhiredis-dev libicu-dev libvips-dev)
 TEST_PACKAGES=(redis-server nginx chromium fonts-wqy-zenhei fonts-noto-color-emoji clang libclang-rt-14-dev
   procps openssl curl)
 
