@@ -94,6 +94,11 @@ export const api = {
   /** -> {token, expires}: every other session of the user is closed. */
   changePassword: (token, old, next) => request('POST', '/api/password', { token, body: { old, new: next } }),
   deleteAccount: (token, password) => request('POST', '/api/account/delete', { token, body: { password } }),
+  // Attachments (the upload itself is src/api/upload.js: XMLHttpRequest, for progress and abort).
+  /** -> {max_file_bytes, quota_bytes, used_bytes} */
+  fileLimits: (token) => request('GET', '/api/files/limits', { token }),
+  /** Sets the HttpOnly cookie (Path=/api/files) that lets <img src> and download links through. */
+  fileCookie: (token) => request('POST', '/api/files/cookie', { token }),
   // Administration (an admin's token; others get 403 "4030").
   admin: {
     stats: async (token) => (await request('GET', '/api/admin/stats', { token })).stats || {},

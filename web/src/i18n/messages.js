@@ -127,7 +127,40 @@ export default {
         bad_frame: 'refused by the server',
         store_unavailable: 'server storage unavailable',
         not_a_member: 'you are not a member of this group',
-        bad_reply: 'the quoted message is not part of this conversation'
+        bad_reply: 'the quoted message is not part of this conversation',
+        bad_file: 'an attachment is unknown to the server (upload it again)'
+      }
+    },
+    files: {
+      attach: 'Attach files',
+      dropHere: 'Drop files to attach them',
+      pending: 'Attachments',
+      uploading: 'Uploading {name}: {pct}%',
+      uploaded: 'Uploaded',
+      cancel: 'Cancel the upload of {name}',
+      remove: 'Remove {name}',
+      retry: 'Try again',
+      waitUploads: 'Wait for the uploads to finish',
+      imageTag: '[Image]',
+      fileTag: '[File]',
+      image: 'Image {name}',
+      open: 'Open {name}',
+      download: 'Download',
+      downloadName: 'Download {name} ({size})',
+      notLoaded: 'The image could not be loaded.',
+      limit: 'Up to {max} a file, {n} files a message',
+      storage: 'Files: {used} used of {quota} (up to {max} a file).',
+      errors: {
+        too_large: 'Too large: {name} is {size}; the limit is {max}.',
+        too_many: 'At most {n} files in one message.',
+        '4013': 'Too large: the server accepts files up to {max}.',
+        '4034': 'Your storage is full: {name} does not fit in your quota.',
+        '4015': '{name} is not an image the server can show (JPEG, PNG, GIF or WebP).',
+        '4029': 'Too many uploads at once. Wait a moment and try again.',
+        '401': 'Your session has ended: log in again to upload.',
+        network: 'The upload of {name} failed: cannot reach the server.',
+        '5000': 'The server had a problem storing {name}. Try again shortly.',
+        other: 'The upload of {name} was refused ({code}).'
       }
     },
     group: {
@@ -447,7 +480,40 @@ export default {
         bad_frame: '被服务器拒绝',
         store_unavailable: '服务器存储不可用',
         not_a_member: '你不是该群成员',
-        bad_reply: '引用的消息不属于这个会话'
+        bad_reply: '引用的消息不属于这个会话',
+        bad_file: '服务器不认识其中的附件(请重新上传)'
+      }
+    },
+    files: {
+      attach: '添加附件',
+      dropHere: '松开鼠标即可添加附件',
+      pending: '附件',
+      uploading: '正在上传 {name}:{pct}%',
+      uploaded: '已上传',
+      cancel: '取消上传 {name}',
+      remove: '移除 {name}',
+      retry: '重试',
+      waitUploads: '请等待上传完成',
+      imageTag: '[图片]',
+      fileTag: '[文件]',
+      image: '图片 {name}',
+      open: '查看 {name}',
+      download: '下载',
+      downloadName: '下载 {name}({size})',
+      notLoaded: '图片加载失败。',
+      limit: '每个文件最大 {max},每条消息最多 {n} 个文件',
+      storage: '文件:已用 {used},共 {quota}(每个文件最大 {max})。',
+      errors: {
+        too_large: '文件过大:{name} 为 {size},上限是 {max}。',
+        too_many: '一条消息最多 {n} 个文件。',
+        '4013': '文件过大:服务器只接受 {max} 以内的文件。',
+        '4034': '存储空间已满:{name} 超出了你的配额。',
+        '4015': '{name} 不是服务器能显示的图片(JPEG、PNG、GIF 或 WebP)。',
+        '4029': '上传太频繁,请稍后再试。',
+        '401': '登录已失效,请重新登录后再上传。',
+        network: '{name} 上传失败:无法连接服务器。',
+        '5000': '服务器保存 {name} 时出错,请稍后再试。',
+        other: '{name} 的上传被拒绝({code})。'
       }
     },
     group: {

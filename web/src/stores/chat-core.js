@@ -22,6 +22,7 @@ import { groupKey, parseKey, userKey } from './keys.js'
 import { fromOthers, hasId, maxId, needsRead, newestId, unreadAfter, upTo } from './receipts.js'
 import { noteTyping, stopTyping, sweepTyping } from './typing.js'
 import { editMessage, mergeCopy, recallMessage } from './revisions.js'
+import { normalizeFiles } from '../utils/files.js'
 
 let localCounter = 0
 
@@ -142,6 +143,7 @@ export function createChatCore(me = '', { onFresh } = {}) {
         ts: m.ts || Date.now(),
         status: 'sent',
         replyTo: m.reply_to ?? undefined,
+        files: normalizeFiles(m.files), // attachments: FILE objects (utils/files.js)
         edited: !!m.edited,
         recalled: false
       })
@@ -410,9 +412,10 @@ export function createChatCore(me = '', { onFresh } = {}) {
 
   /**
    * A message typed here, shown at once as 'sending': `target` is a list of names (each
-   * recipient's conversation shows it) or {group: ID}. `replyTo`: the id it quotes.
+   * recipient's conversation shows it) or {group: ID}. `replyTo`: the id it quotes; `files`:
+   * the FILEs uploaded for it.
    */
-  function addLocal(content, target, cid, { replyTo } = {}) {
+  function addLocal(content, target, cid, { replyTo, files } = {}) {
     const group = Array.isArray(target) ? null : groupIdOf(target?.group)
     const peers = Array.isArray(target) ? [...new Set(target.filter((n) => n && n !== state.me))] : []
     const msg = reactive({
@@ -427,6 +430,7 @@ export function createChatCore(me = '', { onFresh } = {}) {
       status: 'sending',
       localOrder: ++localCounter,
       replyTo: replyTo ?? undefined,
+      files: normalizeFiles(files), // uploaded here: the server's FILE answers
       edited: false,
       recalled: false
     })

@@ -11,6 +11,8 @@ import { makeStorage } from '../utils/storage.js'
 import { MAX_CONTENT_BYTES, MAX_FRAME_BYTES, MAX_RECIPIENTS, utf8Length } from './limits.js'
 import { groupKey, parseKey, userKey } from './keys.js'
 import { createThrottle, TYPING_SEND_MS } from './typing.js'
+import { messageFrame } from './frames.js'
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILES } from '../utils/files.js'
 
 export const HISTORY_PAGE = 30
 export const READ_DELAY = 300 // ms: a burst of messages makes one read frame
@@ -29,7 +31,18 @@ export function createChatStore({
   const { state } = core
   // notice: the last refused recall / edit, {kind, code, n} (n tells two equal ones apart)
   // systemNotices: notices from the administrators ({content, ts, n}), newest last
-  const net = reactive({ conn: 'offline', nextRetryAt: 0, loadError: null, notice: null, systemNotices: [] })
+  // files: the server's attachment limits (`ok` frame, GET /api/files/limits; null = not told)
+  // fileCookie: 'pending' until POST /api/files/cookie has answered ('ok' | 'failed'): images
+  // wait for it, since their requests carry only the cookie
+  const net = reactive({
+    conn: 'offline',
+    nextRetryAt: 0,
+    loadError: null,
+    notice: null,
+    systemNotices: [],
+    files: { maxBytes: DEFAULT_MAX_FILE_BYTES, quota: null, used: null },
+    fileCookie: 'pending'
+  })
   const noticeListeners = new Set()
   const noticesSeen = [] // the last notices ({content, ts, classic, at}): each shows once
   let revokeHold = null // while a password change or an account deletion is under way
@@ -73,9 +86,53 @@ export function createChatStore({
     )
 
     connect()
+    refreshFileCookie()
+    loadFileLimits()
     refreshUsers()
     loadConversations()
     loadGroups()
+  }
+
+  // The cookie that lets <img src> and download links fetch /api/files/... (they cannot send
+  // the w-token header): asked for on load (a stored token), after a login (a new chat store)
+  // and after each token change. Logout needs nothing: it revokes the token the cookie holds.
+  let cookieCall = 0
+  async function refreshFileCookie() {
+    const mine = ++cookieCall
+    const t = token()
+    if (!t || !api.fileCookie) {
+      net.fileCookie = 'failed'
+      return
+    }
+    try {
+      await api.fileCookie(t)
+      if (mine === cookieCall) net.fileCookie = 'ok'
+    } catch (e) {
+      if (mine === cookieCall) net.fileCookie = 'failed' // an older server, or it is down: tried again after the next ok
+      if (e?.status === 401) end('expired')
+    }
+  }
+
+  async function loadFileLimits() {
+    if (!api.fileLimits) return
+    try {
+      const r = await authed((t) => api.fileLimits(t))
+      noteFileLimits(r)
+    } catch {
+      /* the ok frame's max_file_bytes, or the default */
+    }
+  }
+
+  function noteFileLimits(r) {
+    if (!r || typeof r !== 'object') return
+    if (typeof r.max_file_bytes === 'number' && r.max_file_bytes > 0) net.files.maxBytes = r.max_file_bytes
+    if (typeof r.quota_bytes === 'number') net.files.quota = r.quota_bytes
+    if (typeof r.used_bytes === 'number') net.files.used = r.used_bytes
+  }
+
+  /** A file uploaded from this tab counts against my quota. */
+  function noteUpload(file) {
+    if (typeof net.files.used === 'number' && typeof file?.size === 'number') net.files.used += file.size
   }
 
   function connect() {
@@ -97,6 +154,7 @@ export function createChatStore({
     if (!conn) return
     conn.stop()
     connect()
+    refreshFileCookie() // the old cookie holds the revoked token
   }
 
   function onRevoked() {
@@ -262,6 +320,8 @@ export function createChatStore({
       applyNotice(f) // live only: the server keeps no notice, so none carries a seq
     } else if (tag === 'ok') {
       session.refresh?.() // my role may have changed meanwhile
+      noteFileLimits(f)
+      if (net.fileCookie === 'failed') refreshFileCookie()
       // A push only comes when the list changes; a second tab of an online user gets none.
       refreshOnline()
       refreshUsers()
@@ -307,10 +367,7 @@ export function createChatStore({
   function transmit(msg) {
     msg.status = 'sending'
     msg.error = undefined
-    const frame = msg.group !== null && msg.group !== undefined
-      ? { type: 'normal', content: msg.content, group: msg.group, cid: msg.cid }
-      : { type: 'normal', content: msg.content, to: msg.to, cid: msg.cid }
-    if (msg.replyTo !== undefined && msg.replyTo !== null) frame.reply_to = msg.replyTo
+    const frame = messageFrame(msg)
     // An oversized frame would get the socket closed (1009), and the resend after the
     // reconnect would close it again: refuse it here instead.
     if (utf8Length(JSON.stringify(frame)) > MAX_FRAME_BYTES) return core.fail(msg.cid, 'too_large')
@@ -330,15 +387,17 @@ export function createChatStore({
 
   /**
    * Send `text` to one or several users (`target` a list of names) or to a group
-   * ({group: ID}), quoting message `replyTo` if given; returns the local message (null:
-   * nothing sent).
+   * ({group: ID}), quoting message `replyTo` if given, with the uploaded FILEs `files` (the
+   * text may then be empty); returns the local message (null: nothing sent).
    */
-  function send(text, target, { replyTo } = {}) {
+  function send(text, target, { replyTo, files } = {}) {
     const content = tidy(text)
     const many = Array.isArray(target) ? target.length : 0
-    if (!content.trim() || utf8Length(content) > MAX_CONTENT_BYTES || many > MAX_RECIPIENTS) return null
+    const attached = Array.isArray(files) ? files.filter((f) => f && f.id !== undefined && f.id !== null) : []
+    if (attached.length > MAX_FILES) return null
+    if ((!content.trim() && !attached.length) || utf8Length(content) > MAX_CONTENT_BYTES || many > MAX_RECIPIENTS) return null
     if (!Array.isArray(target) && (target?.group === undefined || target.group === null)) return null
-    const msg = core.addLocal(content, target, makeCid(), { replyTo })
+    const msg = core.addLocal(content.trim() ? content : '', target, makeCid(), { replyTo, files: attached })
     if (Array.isArray(target) && !msg.to.length) return null
     for (const key of msg.group !== null ? [groupKey(msg.group)] : msg.to.map(userKey)) typingAllowed.reset(key)
     transmit(msg)
@@ -535,6 +594,9 @@ export function createChatStore({
     reconnect,
     authed,
     refreshUsers,
+    refreshFileCookie,
+    refreshFileLimits: loadFileLimits,
+    noteUpload,
     conversations: core.sortedConversations
   }
 }

@@ -3,10 +3,12 @@
 // `edited`. A recall is final; of two edits the one with the higher eid wins, and a copy from
 // HTTP never undoes a live edit (the HTTP answer may be older than the frame).
 import { compareIds } from './order.js'
+import { normalizeFiles } from '../utils/files.js'
 
 export function recallMessage(msg) {
   msg.recalled = true
   msg.content = ''
+  msg.files = [] // a recalled message shows none of its attachments either
 }
 
 export function editMessage(msg, content, eid) {
@@ -18,9 +20,10 @@ export function editMessage(msg, content, eid) {
   return true
 }
 
-/** What a server copy of a known message adds: its recall, its latest text, its quote. */
+/** What a server copy of a known message adds: its recall, its latest text, its quote, its files. */
 export function mergeCopy(msg, m) {
   if (m.recalled) return recallMessage(msg)
+  if ((!msg.files || !msg.files.length) && Array.isArray(m.files) && m.files.length) msg.files = normalizeFiles(m.files)
   if (m.edited && msg.editEid === undefined && typeof m.content === 'string') {
     msg.content = m.content
     msg.edited = true
