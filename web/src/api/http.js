@@ -63,7 +63,9 @@ export const api = {
       return 'open' // an older server (404, or the web root's page): registration as before
     }
   },
-  login: (name, password) => request('POST', '/api/login', { body: { name, password } }),
+  /** `device`: the proof an earlier login of this account on this device returned (optional). */
+  login: (name, password, device) =>
+    request('POST', '/api/login', { body: device ? { name, password, device } : { name, password } }),
   logout: (token) => request('POST', '/api/logout', { token }),
   user: (token) => request('GET', '/api/user', { token }),
   list: async () => (await request('GET', '/api/list')).names || [],

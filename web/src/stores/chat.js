@@ -413,10 +413,13 @@ export function createChatStore({
     if (!c || c.loading || (older && !c.hasMore)) return
     c.loading = true
     try {
-      const before = older ? core.oldestId(key) : undefined
+      // The server may end a page early (it bounds the rows one request reads) and says where
+      // to go on; older servers do not, and the oldest message shown is the place.
+      const before = older ? (c.historyBefore ?? core.oldestId(key)) : undefined
       const target = c.kind === 'group' ? { group: c.group } : c.peer
       const answer = await authed((t) => api.history(t, target, { before, limit: HISTORY_PAGE }))
       core.mergeHistory(key, answer, { firstPage: !older })
+      c.historyBefore = answer.more && answer.before ? Number(answer.before) : undefined
       c.historyError = false
       scheduleRead()
     } catch (e) {

@@ -5,6 +5,10 @@ import { reactive } from 'vue'
 import { makeStorage } from '../utils/storage.js'
 
 export const SESSION_KEY = 'parley.session'
+// Device proofs from the login answers, per account name (kept across logouts): a login that
+// sends its proof back is not locked out by others guessing the password (docs/PROTOCOL.md).
+export const DEVICES_KEY = 'parley.devices'
+const MAX_DEVICES = 20
 
 const roleOf = (r) => (r === 'admin' ? 'admin' : 'user')
 
@@ -105,7 +109,15 @@ export function createSession({ api, storage = makeStorage(), now = () => Date.n
   }
 
   async function login(name, password) {
-    const r = await api.login(name, password)
+    const saved = storage.get(DEVICES_KEY)
+    const devices = new Map(Array.isArray(saved) ? saved.filter((e) => Array.isArray(e) && e.length === 2) : [])
+    const device = devices.get(name)
+    const r = await (device ? api.login(name, password, device) : api.login(name, password))
+    if (typeof r.device === 'string') {
+      devices.delete(name)
+      devices.set(name, r.device)
+      storage.set(DEVICES_KEY, [...devices].slice(-MAX_DEVICES))
+    }
     set(r.token, r.name || name, r.expires, { role: 'user', display_name: '', ...known(r) })
   }
 
