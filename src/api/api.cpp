@@ -91,6 +91,7 @@ Api::Api(hub::Services& svc, std::string web_dir)
       files_(web_dir),
       groups_(*svc.store, svc.config.limits.max_group_members),
       profiles_(*svc.store),
+      names_(*svc.store),
       admin_(svc,
              [this](std::function<void()> work) {
                return run_hash(std::move(work), HashQueue::Lane::kNew);
@@ -109,7 +110,7 @@ Api::~Api() {
 }
 
 std::unique_ptr<protocol::BodySink> Api::open_stream(const HttpRequest& head, const std::string&,
-                                                    std::optional<HttpResponse>& refusal) {
+                                                     std::optional<HttpResponse>& refusal) {
   if (head.path != "/api/files" || head.method != "POST") return nullptr;
   return uploads_.open_upload(head, refusal);
 }
@@ -149,7 +150,7 @@ void Api::handle(const HttpRequest& req, const std::string& ip, Responder respon
   if (path.rfind("/api/", 0) == 0) {
     if (path == "/api/register" && m == "POST") return do_register(req, ip, std::move(respond));
     if (path == "/api/login" && m == "POST") return do_login(req, ip, std::move(respond));
-    if (path == "/api/list" && m == "GET") return do_names(false, std::move(respond));
+    if (path == "/api/list" && m == "GET") return names_.answer(req, std::move(respond));
     if (path == "/api/loginlist" && m == "GET") return do_names(true, std::move(respond));
     if (path.rfind("/api/files/", 0) == 0) {
       if (uploads_.handle(req, respond)) return;
@@ -299,10 +300,11 @@ void Api::do_register(const HttpRequest& req, const std::string& ip, Responder r
         [this, shared_respond, taken, cred = std::move(cred)] {
           store::NewAccount account{cred.name, hash_new_password(svc_.config, cred.password),
                                     cred.invite, store::Role::kUser};
-          svc_.store->create_account(std::move(account), [shared_respond, taken,
+          svc_.store->create_account(std::move(account), [this, shared_respond, taken,
                                                           name = cred.name](auto r) {
             if (std::get_if<store::UserId>(&r)) {
               spdlog::info("registered user '{}'", name);
+              names_.invalidate();
               return (*shared_respond)(code_response(200, code::kOk, "注册成功 (registered)"));
             }
             auto e = std::get<store::StoreError>(r);
@@ -390,12 +392,8 @@ void Api::do_login(const HttpRequest& req, const std::string& ip, Responder resp
 }
 
 void Api::do_names(bool online, Responder respond) {
-  if (online) return respond(names_response(svc_.presence->names()));
-  svc_.store->list_users([respond = std::move(respond)](auto r) {
-    if (auto* names = std::get_if<std::vector<std::string>>(&r))
-      return respond(names_response(*names));
-    respond(unavailable());
-  });
+  (void)online;  // the online list: in memory (Presence)
+  respond(names_response(svc_.presence->names()));
 }
 
 std::optional<auth::TokenClaims> Api::authorize(const HttpRequest& req) const {

@@ -16,6 +16,7 @@
 #include "api/admin_api.hpp"
 #include "api/file_api.hpp"
 #include "api/group_api.hpp"
+#include "api/name_list.hpp"
 #include "api/hash_queue.hpp"
 #include "api/metrics_access.hpp"
 #include "api/profile_api.hpp"
@@ -102,6 +103,7 @@ class Api final : public protocol::HttpHandler {
   StaticFiles files_;
   GroupApi groups_;
   ProfileApi profiles_;
+  NameList names_;
   AdminApi admin_;
   MetricsAccess metrics_access_;
   FileApi uploads_;

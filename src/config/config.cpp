@@ -157,6 +157,7 @@ void apply_yaml(Config& c, const std::string& text) {
                          "message_burst",
                          "user_messages_per_second",
                          "max_outbound_bytes",
+                         "max_http_response_bytes",
                          "auth_timeout",
                          "ping_interval",
                          "idle_timeout",
@@ -181,6 +182,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "message_burst", c.limits.message_burst);
     read(l, "user_messages_per_second", c.limits.user_messages_per_second);
     read(l, "max_outbound_bytes", c.limits.max_outbound_bytes);
+    read(l, "max_http_response_bytes", c.limits.max_http_response_bytes);
     read(l, "auth_timeout", c.limits.auth_timeout_s);
     read(l, "ping_interval", c.limits.ping_interval_s);
     read(l, "idle_timeout", c.limits.idle_timeout_s);
@@ -211,6 +213,7 @@ double user_message_burst(const Limits& l) {
 void validate(Config& c) {
   const Limits& l = c.limits;
   auto fail = [](const char* what) { throw std::runtime_error(std::string("config: ") + what); };
+  if (l.max_http_response_bytes < (1 << 20)) fail("max_http_response_bytes must be >= 1048576");
   if (l.max_file_bytes < 1 || l.user_quota_bytes < 0 || l.uploads_per_minute < 0)
     fail("max_file_bytes must be > 0, user_quota_bytes and uploads_per_minute >= 0");
   if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)

@@ -21,6 +21,8 @@ struct Limits {
   // (burst 4 x message_burst); 0 = unlimited.
   double user_messages_per_second = -1;
   std::size_t max_outbound_bytes = 4 << 20;  // per connection; a slower reader is dropped
+  // One HTTP answer being written (a long conversation list): its own bound, not the WebSocket's.
+  std::size_t max_http_response_bytes = 64 << 20;
   int auth_timeout_s = 10;                   // time to send `auth` after the upgrade
   int ping_interval_s = 25;                  // server pings this often
   int idle_timeout_s = 60;                   // nothing heard for this long: close

@@ -179,7 +179,11 @@ void Connection::queue_output() {
 
 bool Connection::over_output_limit() const {
   std::size_t held = session_ ? session_->held_bytes() : 0;
-  return out_.size() + writing_.size() + held > svc_.config.limits.max_outbound_bytes;
+  // An HTTP answer is one response the client asked for (a long conversation list may pass the
+  // WebSocket bound); downloads are streamed in 256 KiB steps and never come near either.
+  std::size_t limit = state_ == State::kHttp ? svc_.config.limits.max_http_response_bytes
+                                             : svc_.config.limits.max_outbound_bytes;
+  return out_.size() + writing_.size() + held > limit;
 }
 
 // The bytes to put on the wire: out_ itself, or its TLS records.

@@ -320,5 +320,40 @@ TEST(Abuse, RevokedTokensAreForgottenOnceTheyExpire) {
   EXPECT_EQ(http.get("/api/user", t1).status, 401) << "expired now";
 }
 
+// Item 5: a victim whose conversation list is large (80 senders, each one message of control
+// characters, escaped six times in JSON) still loads it: HTTP answers have their own bound, not
+// the WebSocket's 4 MiB. The classic /api/list is answered from a short-lived copy and pages.
+TEST(Abuse, ALargeConversationListStillLoads) {
+  ServerProcess server;  // (with limits.max_http_response_bytes = 4 MiB this test fails)
+  Http http{server.port()};
+  std::string vt = http.login("victim");
+  std::string noise(10000, '\x01');  // 60 KB escaped: a frame within 64 KiB
+  for (int i = 0; i < 80; ++i) {
+    std::string t = http.login("spam" + std::to_string(i));
+    Chat c(server.port(), t, std::int64_t(0));
+    c.send_message({"victim"}, noise, "c");
+    ASSERT_EQ(str(c.next_of("ack").at("cid")), "c");
+  }
+  auto r = http.get("/api/conversations", vt);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_GT(r.body.size(), std::size_t(4) << 20) << "larger than the WebSocket bound";
+  EXPECT_EQ(json::parse(r.body).at("conversations").as_array().size(), 80u);
+
+  auto all = http.get_json("/api/list").at("names").as_array();
+  EXPECT_EQ(all.size(), 81u);
+  auto page = http.get_json("/api/list?limit=10");
+  ASSERT_EQ(page.at("names").as_array().size(), 10u);
+  EXPECT_TRUE(page.at("more").as_bool());
+  std::string last = str(page.at("names").as_array().back());
+  auto next = http.get_json("/api/list?limit=1000&after=" + last);
+  EXPECT_EQ(next.at("names").as_array().size(), 71u);
+  EXPECT_FALSE(next.at("more").as_bool());
+  EXPECT_EQ(http.get("/api/list?limit=0").status, 400);
+  // A registration on this node shows at once.
+  http.login("newcomer");
+  auto again = http.get_json("/api/list").at("names").as_array();
+  EXPECT_EQ(again.size(), 82u);
+}
+
 }  // namespace
 }  // namespace parley::testing
