@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/parley-growth.XXXXXX")
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 start() {
   "$server" --host 127.0.0.1 --port 0 --data "$work/data" --rate 0 --password-hash fast \
-    --max-connections-per-user 0 --login-failures 0 >"$work/log" 2>&1 &
+    --max-connections-per-user 0 --login-failures 0 --registrations-per-minute 0 >"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do
     port=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$work/log" | head -1) || true

@@ -25,6 +25,7 @@ def request(port, method, path, body=None, token=None):
 
 def start(binary, port, data):
     p = subprocess.Popen([binary, "--password-hash", "fast", "--rate", "0", "--host", "127.0.0.1",
+                          "--registrations-per-minute", "0", "--max-connections-per-ip", "0",
                           "--port", str(port), "--data", data],
                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "log"), "a"))
     for _ in range(600):

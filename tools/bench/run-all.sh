@@ -85,7 +85,7 @@ start_server() {
   fi
   "$server_bin" --config "$work/config.yaml" --host 127.0.0.1 --port 0 --data "$work/data" \
     --rate 0 --password-hash fast --max-connections-per-user 0 --max-connections-per-ip 0 \
-    --login-failures 0 \
+    --login-failures 0 --registrations-per-minute 0 \
     "${store_args[@]}" "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   port=

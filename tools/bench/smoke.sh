@@ -18,7 +18,7 @@ trap cleanup EXIT
 # Port 0: the server picks a free port and logs it.
 : >"$work/server.log"
 "$server_bin" --host 127.0.0.1 --port 0 --data "$work/data" --rate 0 --password-hash fast \
-  --max-connections-per-user 0 --max-connections-per-ip 0 --login-failures 0 >"$work/server.log" 2>&1 &
+  --max-connections-per-user 0 --max-connections-per-ip 0 --login-failures 0 --registrations-per-minute 0 >"$work/server.log" 2>&1 &
 server_pid=$!
 port=
 for _ in $(seq 100); do
