@@ -8,12 +8,26 @@
 namespace parley::media {
 namespace {
 
+// One image at a time per process: libvips keeps its error text in one global buffer (and
+// GLib's logging calls localtime), so concurrent calls would race on them; images are small
+// next to the cost of a message round trip, and the pool that calls us has two threads anyway.
+std::mutex& vips_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void quiet(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
+
 void init_vips() {
   static std::once_flag once;
   std::call_once(once, [] {
     VIPS_INIT("parley");
     vips_cache_set_max(0);  // nothing kept between requests: memory stays bounded
     vips_concurrency_set(1);
+    // Hostile files make libvips warn on stderr; the refusal says it to the client instead.
+    g_log_set_handler("VIPS",
+                      GLogLevelFlags(G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION),
+                      quiet, nullptr);
   });
 }
 
@@ -38,6 +52,7 @@ std::string sniff_image_type(std::string_view h) {
 
 std::optional<ImageInfo> inspect_image(const std::string& path, std::string& error) {
   init_vips();
+  std::lock_guard lock(vips_mutex());
   // The header first: refuse a bomb before any pixel is decoded.
   VipsImage* img = vips_image_new_from_file(path.c_str(), "access", VIPS_ACCESS_SEQUENTIAL,
                                             "fail_on", VIPS_FAIL_ON_ERROR, nullptr);
@@ -67,6 +82,7 @@ std::optional<ImageInfo> inspect_image(const std::string& path, std::string& err
 bool make_thumbnail(const std::string& path, const std::string& dest, int side,
                     std::string& error) {
   init_vips();
+  std::lock_guard lock(vips_mutex());
   VipsImage* thumb = nullptr;
   if (vips_thumbnail(path.c_str(), &thumb, side, "height", side, "fail_on", VIPS_FAIL_ON_ERROR,
                      nullptr) != 0) {
