@@ -267,9 +267,15 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
     store::redis::RedisOptions ro;
     ro.url = c.redis_url;
     ro.on_commit_us = observe;
-    // Test failpoint (never set in production): see Cluster.ADeadNodesUnpublishedMessage...
-    if (const char* f = std::getenv("PARLEY_FAILPOINT"); f && std::string_view(f) == "skip-publish")
-      ro.skip_publish = true;
+    // Test failpoints (never set in production): "skip-publish" (see
+    // Cluster.ADeadNodesUnpublishedMessage...), "break-batch:N" (see RedisBatchFailure.*).
+    if (const char* f = std::getenv("PARLEY_FAILPOINT")) {
+      std::string_view fp(f);
+      constexpr std::string_view kBreak = "break-batch:";
+      if (fp == "skip-publish") ro.skip_publish = true;
+      if (fp.substr(0, kBreak.size()) == kBreak)
+        ro.break_batch_after = std::max(0, std::atoi(f + kBreak.size()));
+    }
     p.store = std::make_unique<store::redis::RedisStore>(ro);
   }
 

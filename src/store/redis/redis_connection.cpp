@@ -60,6 +60,17 @@ RedisConnection::~RedisConnection() {
 void RedisConnection::reset() {
   if (ctx_) redisFree(ctx_);
   ctx_ = nullptr;
+  pending_ = 0;
+}
+
+void RedisConnection::break_now() {
+  fail_after_ = -1;
+  try {
+    while (pending_ > 0) read();  // what was sent runs; its replies are lost with the connection
+  } catch (const RedisError&) {
+  }
+  reset();
+  throw RedisError("redis: connection broken (failpoint)");
 }
 
 void RedisConnection::ensure() {
@@ -79,6 +90,8 @@ void RedisConnection::ensure() {
 
 void RedisConnection::append(const std::vector<std::string>& argv) {
   ensure();
+  if (fail_after_ == 0) break_now();
+  if (fail_after_ > 0) --fail_after_;
   std::vector<const char*> args;
   std::vector<std::size_t> lens;
   args.reserve(argv.size());
@@ -92,6 +105,7 @@ void RedisConnection::append(const std::vector<std::string>& argv) {
     reset();
     throw RedisError("redis: " + why);
   }
+  ++pending_;
 }
 
 Reply RedisConnection::read() {
@@ -102,6 +116,7 @@ Reply RedisConnection::read() {
     reset();
     throw RedisError("redis: " + why);
   }
+  --pending_;
   return Reply(static_cast<redisReply*>(raw));
 }
 
@@ -124,7 +139,10 @@ Reply RedisConnection::read_timeout(std::chrono::milliseconds timeout, bool& tim
       reset();
       throw RedisError("redis: protocol error");
     }
-    if (raw) return Reply(static_cast<redisReply*>(raw));
+    if (raw) {
+      --pending_;
+      return Reply(static_cast<redisReply*>(raw));
+    }
     pollfd p{ctx_->fd, POLLIN, 0};
     int n = ::poll(&p, 1, int(timeout.count()));
     if (n == 0) {

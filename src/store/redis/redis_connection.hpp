@@ -53,10 +53,20 @@ class RedisConnection {
   // Reads with a different time-out (subscriptions poll).
   Reply read_timeout(std::chrono::milliseconds timeout, bool& timed_out);
 
+  // Test failpoint: once `commands` more commands are appended, the next append sends what is
+  // buffered, waits for it to run, then drops the connection and throws RedisError — a
+  // connection lost mid-pipeline, after Redis ran the first commands but before their replies
+  // were seen. One shot; negative disarms.
+  void fail_after(std::int64_t commands) { fail_after_ = commands; }
+
  private:
+  void break_now();
+
   RedisUrl url_;
   std::chrono::milliseconds timeout_;
   redisContext* ctx_ = nullptr;
+  std::int64_t pending_ = 0;      // replies not read yet
+  std::int64_t fail_after_ = -1;  // failpoint: commands left before the break (-1: off)
 };
 
 // Reply helpers.

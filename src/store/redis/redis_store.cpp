@@ -164,14 +164,18 @@ void RedisStore::worker_loop() {
   std::vector<Job> jobs;
   // Wakes at least every 200 ms to flush delivered cursors.
   while (queue_.pop_batch(jobs, options_.max_batch, std::chrono::milliseconds(200))) {
-    if (!jobs.empty() || !cursors_.empty()) run_batch(jobs);
+    if (!jobs.empty() || !cursors_.empty() || !held_.empty()) run_batch(jobs);
     jobs.clear();
   }
 }
 
 void RedisStore::run_batch(std::vector<Job>& jobs) {
   auto started = std::chrono::steady_clock::now();
-  std::size_t done = 0;
+  // Jobs before `settled` are finished: their writes are confirmed and their answers given (or
+  // deferred in `after`). A failure answers only the others: a send reported "not stored" that
+  // was stored would be sent again by a client without cid, and stored twice.
+  std::size_t settled = 0;
+  std::vector<std::function<void()>> after;
   bool attempted = true;  // false: failed fast during the backoff, Redis was not tried
   try {
     if (!conn_.connected()) {
@@ -183,21 +187,28 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
       connect();
       spdlog::info("redis: connected");
     }
-    std::vector<std::function<void()>> after;
+    finish_held();
     std::vector<SendRequest*> sends;
-    for (; done < jobs.size(); ++done) {
-      Job& job = jobs[done];
+    std::size_t units = 0;  // send pipelines finished in this batch (for the failpoint)
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      Job& job = jobs[i];
       if (job.send && special(*job.send)) {
         run_special(*job.send);
+        ++units;
       } else if (job.send) {
         sends.push_back(job.send);
-        bool last_send =
-            done + 1 == jobs.size() || !jobs[done + 1].send || special(*jobs[done + 1].send);
+        bool last_send = i + 1 == jobs.size() || !jobs[i + 1].send || special(*jobs[i + 1].send);
         if (!last_send) continue;
         run_sends(sends);
         sends.clear();
+        ++units;
       } else {
         after.push_back(job.run(conn_));
+      }
+      settled = i + 1;
+      if (units == 1 && options_.break_batch_after >= 0 && !break_fired_ && send_units(jobs) >= 2) {
+        break_fired_ = true;  // failpoint: the next pipeline of this batch breaks half-way
+        conn_.fail_after(options_.break_batch_after);
       }
     }
     flush_cursors();
@@ -207,8 +218,6 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
       options_.on_commit_us(std::uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - started)
                                               .count()));
-    for (auto& f : after)
-      if (f) f();
   } catch (const RedisError& e) {
     if (healthy_.exchange(false)) spdlog::error("redis: {}", e.what());
     if (attempted) {
@@ -216,18 +225,46 @@ void RedisStore::run_batch(std::vector<Job>& jobs) {
       retry_at_ = std::chrono::steady_clock::now() + backoff_;
       backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(2000));
     }
-    // Everything not confirmed fails: sends of the batch are reported as not stored.
+    // What was not finished fails: its sends are reported not stored, except those in doubt
+    // (held_: finished once Redis is back, then acknowledged as usual).
     std::vector<Rejected> rejected;
-    for (auto& job : jobs) {
-      if (job.send) {
-        rejected.push_back(Rejected{job.send->sender, job.send->origin, job.send->cid, false});
-      } else {
+    std::size_t held = 0;
+    for (std::size_t i = settled; i < jobs.size(); ++i) {
+      Job& job = jobs[i];
+      if (!job.send) {
         job.fail();
+      } else if (SendWork* w = find_held(job.send)) {
+        w->owned.reset(job.send);  // outlives this batch
+        job.send = nullptr;
+        ++held;
+      } else {
+        rejected.push_back(Rejected{job.send->sender, job.send->origin, job.send->cid, false});
       }
     }
+    if (held) spdlog::warn("redis: {} send(s) in doubt held until Redis answers", held);
     if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
   }
+  for (auto& f : after)
+    if (f) f();
   for (auto& job : jobs) delete job.send;
+}
+
+RedisStore::SendWork* RedisStore::find_held(const SendRequest* req) {
+  for (auto& w : held_)
+    if (w.req == req) return &w;
+  return nullptr;
+}
+
+// How many send pipelines a batch makes: runs of plain sends, and each special send.
+std::size_t RedisStore::send_units(const std::vector<Job>& jobs) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].send) continue;
+    bool ends = special(*jobs[i].send) || i + 1 == jobs.size() || !jobs[i + 1].send ||
+                special(*jobs[i + 1].send);
+    if (ends) ++n;
+  }
+  return n;
 }
 
 // Connects and loads the Lua scripts, so each call sends a 40-byte SHA instead of the script
@@ -253,16 +290,35 @@ std::string RedisStore::user_name(UserId id) {
 // (idempotently, so a retried cid after a crash completes what was started), mark cids done,
 // publish the batch.
 void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
-  struct Work {
-    SendRequest* req;
-    Committed c;
-    std::vector<UserId> ids;
-    bool rejected = false;
-    bool complete_dup = false;
-    bool resumed = false;     // an incomplete cid record: reuse its id
-    bool not_member = false;  // a group send from outside the group
-    int dup_of = -1;          // the same (sender, cid) earlier in this batch
-  };
+  // Reads, ids and incomplete cid records only: a failure here leaves nothing a reader sees,
+  // and the sends are reported not stored (run_batch).
+  std::vector<SendWork> work = prepare_sends(sends);
+  try {
+    commit_sends(work);
+  } catch (const RedisError&) {
+    // The appends may have run, in part or whole: in doubt. Held, and finished (idempotently,
+    // by message id) before anything else once Redis answers again (finish_held).
+    held_ = std::move(work);
+    throw;
+  }
+}
+
+// Finishes the sends a broken connection left in doubt, before any other job.
+void RedisStore::finish_held() {
+  if (held_.empty()) return;
+  std::vector<SendWork> work = std::move(held_);
+  held_.clear();
+  spdlog::warn("redis: finishing {} send(s) left in doubt by a broken connection", work.size());
+  try {
+    commit_sends(work);
+  } catch (const RedisError&) {
+    held_ = std::move(work);
+    throw;
+  }
+}
+
+std::vector<RedisStore::SendWork> RedisStore::prepare_sends(std::vector<SendRequest*>& sends) {
+  using Work = SendWork;
   std::vector<Work> work;
   work.reserve(sends.size());
   for (auto* r : sends) {
@@ -368,6 +424,13 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
       if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
     }
 
+  return work;
+}
+
+// Appends to every inbox, completes the cid records, grants the files, publishes. Runs again on
+// the same work after a broken connection (finish_held): every step is idempotent.
+void RedisStore::commit_sends(std::vector<SendWork>& work) {
+  using Work = SendWork;
   // Large messages: the body once, before any reference to it (one connection: in order). Then
   // the appends: the sender's copy, then one per recipient. The cid is shown to the sender only.
   auto shared_body = [](const Work& w) { return w.ids.size() > kInlineRecipients; };
@@ -458,8 +521,19 @@ void RedisStore::run_sends(std::vector<SendRequest*>& sends) {
     w.c.content = std::move(w.req->content);
     committed.push_back(std::move(w.c));
   }
-  if (!committed.empty() && !options_.skip_publish)
-    conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
+  try {
+    if (!committed.empty() && !options_.skip_publish)
+      conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
+  } catch (const RedisError&) {
+    // Held for finish_held: put back what was moved out.
+    std::size_t k = 0;
+    for (auto& w : work) {
+      if (w.rejected) continue;
+      w.c = std::move(committed[k++]);
+      w.req->content = std::move(w.c.content);
+    }
+    throw;
+  }
   if (sink_ && !rejected.empty()) sink_->on_rejected(std::move(rejected));
 }
 

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct RedisOptions {
   std::function<void(std::uint64_t)> on_commit_us;  // observes each batch's latency
   // Failpoint for tests: commit but never publish, as a node killed between the two would.
   bool skip_publish = false;
+  // Failpoint for tests: in the first batch of two send pipelines or more, once the first is
+  // committed the connection breaks after this many more commands (-1: never).
+  int break_batch_after = -1;
 };
 
 class RedisStore final : public Store {
@@ -84,12 +88,30 @@ class RedisStore final : public Store {
     std::function<void()> fail;
   };
 
+  // One plain send on its way through a group commit (prepare_sends, then commit_sends).
+  struct SendWork {
+    SendRequest* req = nullptr;
+    Committed c;
+    std::vector<UserId> ids;
+    bool rejected = false;
+    bool complete_dup = false;
+    bool resumed = false;                // an incomplete cid record: reuse its id
+    bool not_member = false;             // a group send from outside the group
+    int dup_of = -1;                     // the same (sender, cid) earlier in this batch
+    std::unique_ptr<SendRequest> owned;  // set when held: the batch that brought it is gone
+  };
+
   template <typename T, typename F>
   void enqueue_query(Callback<T> done, F&& body);
   void enqueue(Job job);
   void worker_loop();
   void run_batch(std::vector<Job>& jobs);
+  static std::size_t send_units(const std::vector<Job>& jobs);
   void run_sends(std::vector<SendRequest*>& sends);
+  std::vector<SendWork> prepare_sends(std::vector<SendRequest*>& sends);
+  void commit_sends(std::vector<SendWork>& work);
+  void finish_held();
+  SendWork* find_held(const SendRequest* req);
   void flush_cursors();
   void connect();
   std::string user_name(UserId id);
@@ -133,6 +155,9 @@ class RedisStore final : public Store {
   JobQueue<Job> queue_;
 
   // Worker thread only.
+  // Sends whose writes a broken connection left in doubt; finished before any other job.
+  std::vector<SendWork> held_;
+  bool break_fired_ = false;                         // the break_batch_after failpoint fires once
   std::unordered_map<UserId, std::string> names_;    // id -> name (until it is deleted)
   std::unordered_map<UserId, Seq> cursors_;          // pending delivered-cursor raises
   std::string append_sha_, cursor_sha_, raise_sha_;  // loaded Lua scripts
