@@ -30,7 +30,7 @@ if [ "${1:-}" = "--coverage" ]; then
 fi
 SECONDS_EACH="${1:-10}"
 shift || true
-ALL_TARGETS=(fuzz_http_request fuzz_ws_frame fuzz_client_frame fuzz_token fuzz_json_body fuzz_config)
+ALL_TARGETS=(fuzz_http_request fuzz_ws_frame fuzz_client_frame fuzz_token fuzz_json_body fuzz_config fuzz_image)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 
@@ -51,6 +51,7 @@ max_len() {
     fuzz_token) echo 1024 ;;
     fuzz_json_body) echo 4096 ;;
     fuzz_config) echo 2048 ;;
+    fuzz_image) echo 16384 ;;         # small images: the decoders' hostile cases are in headers
   esac
 }
 dict() {
@@ -60,6 +61,7 @@ dict() {
     fuzz_client_frame | fuzz_json_body) echo json.dict ;;
     fuzz_token) echo token.dict ;;
     fuzz_config) echo yaml.dict ;;
+    fuzz_image) echo image.dict ;;
   esac
 }
 
@@ -70,7 +72,7 @@ if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux
   "${SUDO[@]}" apt-get update -qq || true
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     clang libclang-rt-14-dev cmake ninja-build pkg-config libboost1.81-dev libssl-dev \
-    libsodium-dev libyaml-cpp-dev libcli11-dev
+    libsodium-dev libyaml-cpp-dev libcli11-dev libvips-dev
 fi
 
 # ---- build (idempotent) ----

@@ -11,6 +11,7 @@
 #include "hub/services.hpp"
 #include "protocol/codes.hpp"
 #include "store/store.hpp"
+#include "util/ascii.hpp"
 #include "util/clock.hpp"
 
 namespace parley::api {
@@ -176,13 +177,26 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     refusal = code_response(411, code::kBadFormat, "send the file with a Content-Length");
     return nullptr;
   }
-  if (std::int64_t(length) > l.max_file_bytes) {
+  std::string_view type = head.header("content-type");
+  std::optional<std::string> boundary;
+  if (util::ascii_lower(type.substr(0, 10)) == "multipart/") {
+    boundary = protocol::multipart_boundary(type);
+    if (!boundary) {
+      refusal = code_response(415, code::kBadFormat,
+                              "send the file's bytes as the body, or a multipart/form-data form "
+                              "with a boundary");
+      return nullptr;
+    }
+  }
+  // A form carries its file plus some headers and fields: allowed that much on top.
+  const std::int64_t overhead = boundary ? kFormOverheadBytes : 0;
+  if (std::int64_t(length) > l.max_file_bytes + overhead) {
     refusal =
         code_response(413, code::kTooLarge,
                       "file too large (at most " + std::to_string(l.max_file_bytes) + " bytes)");
     return nullptr;
   }
-  if (known_usage(who->uid) + std::int64_t(length) > l.user_quota_bytes) {
+  if (known_usage(who->uid) + std::int64_t(length) - overhead > l.user_quota_bytes) {
     refusal = code_response(413, code::kOverQuota, "your storage quota is full");
     return nullptr;
   }
@@ -191,14 +205,9 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     refusal = code_response(429, code::kTooManyAttempts, "too many uploads; wait a minute");
     return nullptr;
   }
-  std::string_view type = head.header("content-type");
-  if (type.substr(0, 19) == "multipart/form-data") {
-    refusal = code_response(415, code::kBadFormat,
-                            "send the file's bytes as the body (multipart forms: not yet)");
-    return nullptr;
-  }
-  auto name = clean_file_name(head.header("x-file-name"));
-  if (head.header("x-file-name").empty()) name = "file";
+  std::optional<std::string> name = "file";
+  if (!boundary && !head.header("x-file-name").empty())
+    name = clean_file_name(head.header("x-file-name"));
   if (!name) {
     refusal = code_response(400, code::kBadFormat,
                             "X-File-Name must be a percent-encoded UTF-8 file name");
@@ -209,6 +218,9 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     refusal = code_response(507, code::kInternal, "the files folder is not writable");
     return nullptr;
   }
+  if (boundary)
+    return std::make_unique<FormUploadSink>(*this, *who, std::move(*boundary), std::move(writer),
+                                            l.max_file_bytes);
   return std::make_unique<UploadSink>(*this, *who, *name, std::string(type), std::move(writer));
 }
 

@@ -28,6 +28,8 @@ using protocol::Responder;
 class FileApi {
  public:
   static constexpr int kThumbSide = 320;
+  // What a multipart form may carry besides its file (part headers, text fields, boundaries).
+  static constexpr std::int64_t kFormOverheadBytes = 64 * 1024;
   static constexpr const char* kCookie = "parley_files";
 
   FileApi(hub::Services& services, std::string files_dir);

@@ -89,7 +89,10 @@ Checked check(FileApi& api, const media::BlobWriter::Done& done, const std::stri
 std::optional<std::string> clean_file_name(std::string_view header) {
   auto decoded = protocol::percent_decode(header, false);
   if (!decoded) return std::nullopt;
-  std::string name = *decoded;
+  return clean_name(std::move(*decoded));
+}
+
+std::optional<std::string> clean_name(std::string name) {
   auto slash = name.find_last_of("/\\");
   if (slash != std::string::npos) name.erase(0, slash + 1);
   if (name.empty() || name == "." || name == ".." || name.size() > 255 ||
@@ -152,6 +155,47 @@ void UploadSink::finish(protocol::Responder respond) {
       });
     });
   });
+}
+
+std::optional<HttpResponse> FormUploadSink::write(std::string_view chunk) {
+  switch (reader_.feed(chunk, *this)) {
+    case protocol::MultipartReader::Status::kOk:
+      return std::nullopt;
+    case protocol::MultipartReader::Status::kStopped:
+      return std::move(refusal_);
+    case protocol::MultipartReader::Status::kError:
+      break;
+  }
+  return code_response(400, code::kBadFormat, "bad multipart form: " + reader_.error());
+}
+
+bool FormUploadSink::on_file(protocol::MultipartReader::FilePart part) {
+  auto name = clean_name(std::move(part.name));
+  if (!name) {
+    refusal_ = code_response(400, code::kBadFormat, "the form's file name is not usable");
+    return false;
+  }
+  file_ = std::make_unique<UploadSink>(api_, who_, std::move(*name), std::move(part.type),
+                                       std::move(writer_));
+  return true;
+}
+
+bool FormUploadSink::on_data(std::string_view bytes) {
+  received_ += std::int64_t(bytes.size());
+  if (received_ > max_file_bytes_) {
+    refusal_ =
+        code_response(413, code::kTooLarge,
+                      "file too large (at most " + std::to_string(max_file_bytes_) + " bytes)");
+    return false;
+  }
+  refusal_ = file_->write(bytes);
+  return !refusal_;
+}
+
+void FormUploadSink::finish(protocol::Responder respond) {
+  if (reader_.finish() != protocol::MultipartReader::Status::kOk)
+    return respond(code_response(400, code::kBadFormat, "bad multipart form: " + reader_.error()));
+  file_->finish(std::move(respond));
 }
 
 }  // namespace parley::api

@@ -20,6 +20,7 @@ namespace parley::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -165,6 +166,65 @@ TEST_P(Files, AnImageSentToSomeoneIsTheirsToSeeAndNobodyElses) {
   EXPECT_TRUE(b.quiet());
 }
 
+// A plain HTML form (multipart/form-data) uploads like the raw body: its file part's name and
+// type are used, text fields are skipped, and a broken form is refused without leftovers.
+TEST_P(Files, AFormUploadWorksLikeTheRawBody) {
+  std::string at = http.login("alice");
+  const std::string b = "----parleyFormBoundary7";
+  auto form = [&](const std::string& file_part) {
+    return "--" + b + "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nhi\r\n--" + b +
+           "\r\n" + file_part + "\r\n--" + b + "--\r\n";
+  };
+  std::string type = "multipart/form-data; boundary=" + b;
+  std::string good = form(
+      "Content-Disposition: form-data; name=\"file\"; filename=\"../../shot.png\"\r\n"
+      "Content-Type: image/png\r\n\r\n" +
+      png);
+  auto up = upload(server.next_port(), at, good, type, "");
+  ASSERT_EQ(up.status, 200) << up.body;
+  auto file = json::parse(up.body).at("file").as_object();
+  EXPECT_EQ(str(file.at("name")), "shot.png") << "path-like names keep their last part";
+  EXPECT_EQ(str(file.at("type")), "image/png");
+  EXPECT_EQ(file.at("size").as_int64(), std::int64_t(png.size()));
+  EXPECT_EQ(file.at("width").as_int64(), 40);
+  auto d = get(server.next_port(), str(file.at("url")), {{"w-token", at}});
+  EXPECT_EQ(d.body, png);
+  // The same bytes as a raw body: the same file.
+  auto raw = upload(server.next_port(), at, png, "image/png", "shot.png");
+  EXPECT_EQ(str(json::parse(raw.body).at("file").at("id")), str(file.at("id")));
+
+  auto refused = [&](const std::string& body, const std::string& ctype) {
+    auto r = upload(server.next_port(), at, body, ctype, "");
+    EXPECT_EQ(r.status, 400) << r.body;
+    return r.body;
+  };
+  EXPECT_NE(refused(good.substr(0, good.size() - 10), type).find("closing boundary"),
+            std::string::npos);
+  EXPECT_NE(refused(form("Content-Disposition: form-data; name=\"x\"\r\n\r\nno file"), type)
+                .find("no file"),
+            std::string::npos);
+  EXPECT_NE(refused(form("Content-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n"
+                         "x\r\n--" +
+                         b +
+                         "\r\nContent-Disposition: form-data; name=\"g\"; "
+                         "filename=\"b\"\r\n\r\ny"),
+                    type)
+                .find("more than one file"),
+            std::string::npos);
+  refused(form("Content-Disposition: form-data; name=\"f\"; filename=\"a\x01b\"\r\n\r\nx"), type);
+  EXPECT_EQ(upload(server.next_port(), at, good, "multipart/form-data", "").status, 415)
+      << "no boundary";
+  // A file part past the limit: 413, even though the form's length is allowed its overhead.
+  auto big =
+      upload(server.next_port(), at,
+             form("Content-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n\r\n" +
+                  std::string(200001, 'x')),
+             type, "");
+  EXPECT_EQ(big.status, 413) << big.body;
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(part_files(shared.path()), 0u) << "refused forms leave nothing behind";
+}
+
 TEST_P(Files, HostileUploadsAreRefusedAndLeaveNothingBehind) {
   std::string at = http.login("alice");
   std::uint16_t port = server.port();
@@ -183,7 +243,8 @@ TEST_P(Files, HostileUploadsAreRefusedAndLeaveNothingBehind) {
   EXPECT_EQ(upload(port, at, "", "text/plain", "empty.txt").status, 400);
   EXPECT_EQ(upload(port, at, "a", "text/plain", "bad%00name.txt").status, 400);
   EXPECT_EQ(upload(port, at, "a", "text/plain", "%ZZ").status, 400);
-  EXPECT_EQ(upload(port, at, "a", "multipart/form-data; boundary=x", "a").status, 415);
+  EXPECT_EQ(upload(port, at, "a", "multipart/form-data; boundary=x", "a").status, 400)
+      << "not a form (AFormUploadWorksLikeTheRawBody has the rest)";
   auto path = upload(port, at, "hello", "text/html", "..%2F..%2Fetc%2Fx.html");
   ASSERT_EQ(path.status, 200) << path.body;
   auto f = json::parse(path.body).at("file");
