@@ -11,6 +11,7 @@
 #include "media/image.hpp"
 #include "protocol/codes.hpp"
 #include "store/store.hpp"
+#include "util/ascii.hpp"
 #include "util/clock.hpp"
 #include "util/utf8.hpp"
 
@@ -34,9 +35,7 @@ std::string plain_type(std::string_view t) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '+' ||
           c == '.'))
       return "application/octet-stream";
-  std::string out(t);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return util::ascii_lower(t);
 }
 
 struct Checked {

@@ -4,16 +4,9 @@
 #include <string_view>
 #include <vector>
 
+#include "util/ascii.hpp"
+
 namespace parley::protocol {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::string client_address(const HttpRequest& req, const std::string& peer,
                            const util::AddressList& trusted) {
@@ -25,7 +18,7 @@ std::string client_address(const HttpRequest& req, const std::string& peer,
     std::string_view list = value;
     for (;;) {
       auto comma = list.find(',');
-      hops.push_back(trim(list.substr(0, comma)));
+      hops.push_back(util::trim_blanks(list.substr(0, comma)));
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
@@ -38,7 +31,7 @@ std::string client_address(const HttpRequest& req, const std::string& peer,
     if (!trusted.contains(client)) return client;
   }
   if (!hops.empty()) return client;  // every hop trusted: the first one is the client
-  std::string real = util::canonical_ip(trim(req.header("x-real-ip")));
+  std::string real = util::canonical_ip(util::trim_blanks(req.header("x-real-ip")));
   return real.empty() ? peer : real;
 }
 

@@ -9,12 +9,6 @@
 namespace parley::protocol {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // `; key=value; key="quoted \" value"` parameters after a header's first token, keys lower-case.
 // Splits on ';' outside quotes.
 std::vector<std::pair<std::string, std::string>> parameters(std::string_view v) {
@@ -24,7 +18,7 @@ std::vector<std::pair<std::string, std::string>> parameters(std::string_view v) 
     ++i;
     std::size_t eq = v.find('=', i);
     if (eq == std::string_view::npos) break;
-    std::string key = util::ascii_lower(trim(v.substr(i, eq - i)));
+    std::string key = util::ascii_lower(util::trim_blanks(v.substr(i, eq - i)));
     std::size_t j = eq + 1;
     while (j < v.size() && (v[j] == ' ' || v[j] == '\t')) ++j;
     std::string value;
@@ -36,7 +30,8 @@ std::vector<std::pair<std::string, std::string>> parameters(std::string_view v) 
       i = v.find(';', j);
     } else {
       std::size_t end = v.find(';', j);
-      value = std::string(trim(v.substr(j, end == std::string_view::npos ? v.npos : end - j)));
+      value = std::string(
+          util::trim_blanks(v.substr(j, end == std::string_view::npos ? v.npos : end - j)));
       i = end;
     }
     out.emplace_back(std::move(key), std::move(value));
@@ -54,7 +49,7 @@ std::optional<std::string> extended_value(std::string_view v) {
 }  // namespace
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
-  std::string_view type = trim(content_type.substr(0, content_type.find(';')));
+  std::string_view type = util::trim_blanks(content_type.substr(0, content_type.find(';')));
   if (!util::iequals(type, "multipart/form-data")) return std::nullopt;
   for (auto& [key, value] : parameters(content_type)) {
     if (key != "boundary") continue;
@@ -177,9 +172,10 @@ MultipartReader::Status MultipartReader::on_headers(Handler& handler) {
     block.remove_prefix(eol + 2);
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return fail("malformed part header");
-    std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    std::string_view name = util::trim_blanks(line.substr(0, colon)),
+                     value = util::trim_blanks(line.substr(colon + 1));
     if (util::iequals(name, "content-disposition")) {
-      form_data = util::iequals(trim(value.substr(0, value.find(';'))), "form-data");
+      form_data = util::iequals(util::trim_blanks(value.substr(0, value.find(';'))), "form-data");
       for (auto& [key, v] : parameters(value)) {
         if (key == "filename") filename = v;
         if (key == "filename*") filename_ext = extended_value(v);

@@ -24,4 +24,11 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Without the spaces and tabs around it (header values, parameters).
+inline std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace parley::util

@@ -7,20 +7,12 @@
 #include "store/redis/redis_codec.hpp"
 #include "store/redis/redis_keys.hpp"
 #include "store/redis/redis_store.hpp"
+#include "util/ascii.hpp"
 #include "util/clock.hpp"
 #include "util/name_form.hpp"
 
 namespace parley::store::redis {
-namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void RedisStore::create_account(NewAccount a, Callback<UserId> done) {
   enqueue_query<UserId>(std::move(done), [a = std::move(a)](RedisConnection& c) -> Result<UserId> {
@@ -164,14 +156,14 @@ void RedisStore::search_accounts(std::string query, std::string after, std::size
                                  Callback<AccountPage> done) {
   enqueue_query<AccountPage>(
       std::move(done),
-      [this, query = ascii_lower(query), after = std::move(after),
+      [this, query = util::ascii_lower(query), after = std::move(after),
        limit](RedisConnection& c) -> Result<AccountPage> {
         Reply all = c.command({"HGETALL", kUsers});
         std::vector<std::pair<std::string, UserId>> match;
         for (std::size_t i = 0; i + 1 < all->elements; i += 2) {
           std::string name = as_string(all->element[i]);
           if (name <= after) continue;
-          if (!query.empty() && ascii_lower(name).find(query) == std::string::npos) continue;
+          if (!query.empty() && util::ascii_lower(name).find(query) == std::string::npos) continue;
           match.emplace_back(std::move(name), as_int(all->element[i + 1]));
         }
         std::sort(match.begin(), match.end());

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "util/ascii.hpp"
 #include "util/clock.hpp"
 #include "util/name_form.hpp"
 
@@ -26,13 +27,6 @@ constexpr const char* kAccountColumns =
     "SELECT id, name, display_name, status, role, banned, created_ms FROM users ";
 
 // ASCII case folding is enough for the admin search box; other scripts match exactly.
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
-  return out;
-}
-
 }  // namespace
 
 void SqliteStore::load_deleted() {
@@ -163,7 +157,8 @@ void SqliteStore::search_accounts(std::string query, std::string after, std::siz
                                   Callback<AccountPage> done) {
   enqueue_query<AccountPage>(
       std::move(done),
-      [this, query = ascii_lower(query), after = std::move(after), limit]() -> Result<AccountPage> {
+      [this, query = util::ascii_lower(query), after = std::move(after),
+       limit]() -> Result<AccountPage> {
         AccountPage page;
         Statement s(db_, std::string(kAccountColumns) +
                              "WHERE deleted_ms IS NULL AND name>?1 AND "
