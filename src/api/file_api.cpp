@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "api/file_upload.hpp"
+#include "auth/file_link.hpp"
 #include "auth/revocations.hpp"
 #include "hub/services.hpp"
 #include "protocol/codes.hpp"
@@ -228,19 +229,36 @@ bool FileApi::handle(const HttpRequest& req, Responder& respond) {
   const std::string& p = req.path;
   bool get = req.method == "GET" || req.method == "HEAD";
   if (p.rfind(kPrefix, 0) != 0) return false;
+  std::string rest = p.substr(kPrefix.size());
+  bool thumb = rest.size() > 6 && rest.substr(rest.size() - 6) == "/thumb";
+  std::string id = thumb ? rest.substr(0, rest.size() - 6) : rest;
+  bool download_path = get && !id.empty() && id.size() <= 64 && id.find('/') == std::string::npos &&
+                       id != "limits" && id != "cookie";
   auto who = authorize(req);
+  if (!who && download_path) who = link_reader(req, id);
   if (!who) {
     respond(code_response(401, code::kUnauthorized, "invalid or revoked token"));
     return true;
   }
-  std::string rest = p.substr(kPrefix.size());
   if (rest == "limits" && get) return limits(*who, std::move(respond)), true;
   if (rest == "cookie" && req.method == "POST") return cookie(req, *who, std::move(respond)), true;
-  bool thumb = rest.size() > 6 && rest.substr(rest.size() - 6) == "/thumb";
-  if (thumb) rest.resize(rest.size() - 6);
-  if (!get || rest.empty() || rest.size() > 64 || rest.find('/') != std::string::npos) return false;
-  download(req, *who, std::move(rest), thumb, std::move(respond));
+  if (!download_path) return false;
+  download(req, *who, std::move(id), thumb, std::move(respond));
   return true;
+}
+
+std::optional<auth::TokenClaims> FileApi::link_reader(const HttpRequest& req,
+                                                      std::string_view id) const {
+  auto u = req.query_param("u"), g = req.query_param("g"), e = req.query_param("e"),
+       s = req.query_param("s");
+  if (!u || !g || !e || !s) return std::nullopt;
+  auto r = svc_.file_links->reader(id, {*u, *g, *e, *s}, util::now_s());
+  if (!r) return std::nullopt;
+  auth::TokenClaims claims;
+  claims.uid = r->uid;
+  claims.gen = r->gen;
+  if (svc_.revocations->is_revoked(claims)) return std::nullopt;  // logged out everywhere
+  return claims;
 }
 
 void FileApi::limits(const auth::TokenClaims& who, Responder respond) {

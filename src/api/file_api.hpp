@@ -43,6 +43,10 @@ class FileApi {
 
   // The token of a request: w-token, Authorization: Bearer, or the files cookie.
   std::optional<auth::TokenClaims> authorize(const protocol::HttpRequest& req) const;
+  // A signed link to file `id` (`?u=&g=&e=&s=`, auth/file_link.hpp): its reader as claims
+  // holding only uid and gen; nullopt when absent, forged, expired or logged out.
+  std::optional<auth::TokenClaims> link_reader(const protocol::HttpRequest& req,
+                                               std::string_view id) const;
   // What the user's uploads keep (as last seen on this node), for the early quota check.
   void note_usage(std::int64_t uid, std::int64_t bytes);
   std::int64_t known_usage(std::int64_t uid) const;

@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "api/api.hpp"
+#include "auth/file_link.hpp"
 #include "auth/revocations.hpp"
 #include "auth/token.hpp"
 #include "cluster/redis_node.hpp"
@@ -128,6 +129,7 @@ struct Server::Parts {
   util::AddressList trusted_proxies;
   auth::Revocations revocations;
   std::unique_ptr<auth::TokenSigner> tokens;
+  std::unique_ptr<auth::FileLinks> file_links;
   hub::Presence presence;
   std::optional<DataLock> data_lock;  // embedded store only: one writer per data folder
   std::unique_ptr<store::Store> store;
@@ -252,6 +254,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   fs::create_directories(c.data_dir);
   chmod(c.data_dir.c_str(), 0700);
   p.tokens = std::make_unique<auth::TokenSigner>(load_secret(c));
+  p.file_links = std::make_unique<auth::FileLinks>(*p.tokens);
 
   auto observe = [m = &p.metrics](std::uint64_t us) { m->observe_commit_us(us); };
   if (c.redis_url.empty()) {
@@ -314,6 +317,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   p.svc.store = p.store.get();
   p.svc.tokens = p.tokens.get();
   p.svc.revocations = &p.revocations;
+  p.svc.file_links = p.file_links.get();
   p.svc.presence = &p.presence;
   p.svc.router = p.router.get();
   p.svc.metrics = &p.metrics;

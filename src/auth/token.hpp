@@ -35,8 +35,10 @@ class TokenSigner {
   // verifies here, nor the other way round.
   TokenSigner derived(std::string_view purpose) const;
 
- private:
+  // HMAC-SHA256 of `signing_input` under this signer's key, base64url (43 characters).
   std::string sign(std::string_view signing_input) const;
+
+ private:
   std::string secret_;
 };
 

@@ -100,12 +100,14 @@ void apply_yaml(Config& c, const std::string& text) {
                        "trusted_proxies",
                        "metrics_allow",
                        "metrics_token",
-                       "files_dir"},
+                       "files_dir",
+                       "public_url"},
                       "");
   read(root, "host", c.host);
   read(root, "port", c.port);
   read(root, "data", c.data_dir);
   read(root, "files_dir", c.files_dir);
+  read(root, "public_url", c.public_url);
   read(root, "web", c.web_dir);
   read(root, "threads", c.threads);
   read(root, "token_lifetime", c.token_lifetime_s);
@@ -172,7 +174,8 @@ void apply_yaml(Config& c, const std::string& text) {
                          "max_group_members",
                          "max_file_bytes",
                          "user_quota_bytes",
-                         "uploads_per_minute"},
+                         "uploads_per_minute",
+                         "file_link_ttl"},
                         "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
@@ -198,6 +201,7 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "max_file_bytes", c.limits.max_file_bytes);
     read(l, "user_quota_bytes", c.limits.user_quota_bytes);
     read(l, "uploads_per_minute", c.limits.uploads_per_minute);
+    read(l, "file_link_ttl", c.limits.file_link_ttl_s);
   }
   validate(c);
 }
@@ -216,6 +220,16 @@ void validate(Config& c) {
   if (l.max_http_response_bytes < (1 << 20)) fail("max_http_response_bytes must be >= 1048576");
   if (l.max_file_bytes < 1 || l.user_quota_bytes < 0 || l.uploads_per_minute < 0)
     fail("max_file_bytes must be > 0, user_quota_bytes and uploads_per_minute >= 0");
+  if (l.file_link_ttl_s < 1 || l.file_link_ttl_s > 366ll * 86400)
+    fail("file_link_ttl must be 1..31622400 seconds");
+  if (!c.public_url.empty()) {
+    std::string_view u = c.public_url;
+    bool scheme = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+    bool clean = u.find_first_of(" \t\r\n\"<>\\?#") == std::string_view::npos;
+    if (!scheme || !clean || u.size() > 200)
+      fail("public_url must be http://HOST[:PORT][/PATH] or https://... (no query)");
+    while (c.public_url.back() == '/') c.public_url.pop_back();
+  }
   if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)
     fail("deleted_name_reserve_days must be 0..36500");
   if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
@@ -264,8 +278,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::string file;
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
   std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration,
-      files_dir;
-  std::optional<std::int64_t> max_file_bytes, quota_bytes;
+      files_dir, public_url;
+  std::optional<std::int64_t> max_file_bytes, quota_bytes, file_link_ttl;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate, user_rate;
@@ -331,6 +345,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "uploaded files (default DATA/files; one shared folder for a cluster's nodes)");
   app.add_option("--max-file-bytes", max_file_bytes, "one uploaded file (default 26214400)");
   app.add_option("--user-quota-bytes", quota_bytes, "what one user's uploads may keep (1 GiB)");
+  app.add_option("--file-link-ttl", file_link_ttl,
+                 "seconds a signed file link in a classic message stays valid (default 604800)");
+  app.add_option("--public-url", public_url,
+                 "how clients reach this server, for links (default: each client's Host)");
   app.add_option("--registration", registration,
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
@@ -369,6 +387,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (files_dir) c.files_dir = *files_dir;
   if (max_file_bytes) c.limits.max_file_bytes = *max_file_bytes;
   if (quota_bytes) c.limits.user_quota_bytes = *quota_bytes;
+  if (file_link_ttl) c.limits.file_link_ttl_s = *file_link_ttl;
+  if (public_url) c.public_url = *public_url;
   if (host) c.host = *host;
   if (port) c.port = *port;
   if (data) c.data_dir = *data;

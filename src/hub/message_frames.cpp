@@ -36,7 +36,9 @@ std::string change_tail(const Entry& e, std::string_view from) {
   return protocol::change_tail(e.ref, e.id, e.ts, from, content, e.group);
 }
 
-std::string committed_tail(const store::Committed& m, bool sender_copy) {
+// `classic`: the content a classic client gets instead (then without `files`).
+std::string committed_tail(const store::Committed& m, bool sender_copy,
+                           const std::string_view* classic = nullptr) {
   if (m.kind == EntryKind::kGroupEvent)
     return protocol::group_event_tail(m.id, m.ts, m.sender_name, m.content);
   if (is_change(m.kind)) return change_tail(m, m.sender_name);
@@ -47,7 +49,30 @@ std::string committed_tail(const store::Committed& m, bool sender_copy) {
   view.group = m.group;
   view.reply_to = m.ref;
   view.files = m.files;
+  if (classic) {
+    view.content = *classic;
+    view.files = {};
+  }
   return protocol::message_tail(view);
+}
+
+std::string entry_tail(const store::InboxEntry& e, const std::string_view* classic) {
+  if (e.kind == EntryKind::kGroupEvent)
+    return protocol::group_event_tail(e.id, e.ts, e.from, e.content);
+  if (is_change(e.kind)) return change_tail(e, e.from);
+  protocol::MessageView m{e.id,      e.ts,
+                          e.from,    e.own ? &e.to : nullptr,
+                          e.content, e.own ? std::string_view(e.cid) : std::string_view()};
+  m.group = e.group;
+  m.reply_to = e.ref;
+  m.edited = e.edited;
+  m.recalled = e.recalled;
+  m.files = e.files;
+  if (classic) {
+    m.content = *classic;
+    m.files = {};
+  }
+  return protocol::message_tail(m);
 }
 
 }  // namespace
@@ -77,18 +102,19 @@ std::string sender_copy_tail(const store::Committed& m) {
 }
 
 std::string inbox_tail(const store::InboxEntry& e) {
-  if (e.kind == EntryKind::kGroupEvent)
-    return protocol::group_event_tail(e.id, e.ts, e.from, e.content);
-  if (is_change(e.kind)) return change_tail(e, e.from);
-  protocol::MessageView m{e.id,      e.ts,
-                          e.from,    e.own ? &e.to : nullptr,
-                          e.content, e.own ? std::string_view(e.cid) : std::string_view()};
-  m.group = e.group;
-  m.reply_to = e.ref;
-  m.edited = e.edited;
-  m.recalled = e.recalled;
-  m.files = e.files;
-  return protocol::message_tail(m);
+  return entry_tail(e, nullptr);
+}
+
+std::string recipient_tail(const store::Committed& m, std::string_view content) {
+  return committed_tail(m, false, &content);
+}
+
+std::string sender_copy_tail(const store::Committed& m, std::string_view content) {
+  return committed_tail(m, true, &content);
+}
+
+std::string inbox_tail(const store::InboxEntry& e, std::string_view content) {
+  return entry_tail(e, &content);
 }
 
 std::string ack_frame(const store::Committed& m) {

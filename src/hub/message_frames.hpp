@@ -45,6 +45,11 @@ std::string recipient_tail(const store::Committed& m);
 std::string sender_copy_tail(const store::Committed& m);
 // The tail of an inbox entry read back (backlog, resume): a recipient's copy, or the sender's.
 std::string inbox_tail(const store::InboxEntry& e);
+// The same tails for a classic client when the message carries files: `content` (the text with
+// a line per file, classic_files.hpp) in place of the text, and no `files`.
+std::string recipient_tail(const store::Committed& m, std::string_view content);
+std::string sender_copy_tail(const store::Committed& m, std::string_view content);
+std::string inbox_tail(const store::InboxEntry& e, std::string_view content);
 // The `ack` for the connection that sent `m` (empty without a cid: then no ack goes out).
 std::string ack_frame(const store::Committed& m);
 // The whole frame of a live-only entry (kRead, kTyping): the same for every receiver.

@@ -74,8 +74,14 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
       for (const auto& r : m.recipients) {
         auto* sessions = shard.user_sessions(r.id);
         if (!sessions) continue;
-        if (tail.empty()) tail = recipient_tail(m);
-        for (Session* s : *sessions) s->deliver(r.seq, true, tail, m.kind);
+        for (Session* s : *sessions) {
+          if (s->wants_file_links() && !m.files.empty()) {
+            s->deliver(r.seq, true, s->classic_tail(m, false), m.kind);
+            continue;
+          }
+          if (tail.empty()) tail = recipient_tail(m);
+          s->deliver(r.seq, true, tail, m.kind);
+        }
       }
     }
     auto* sessions = shard.user_sessions(m.sender);
@@ -88,6 +94,8 @@ void Router::deliver_batch(Shard& shard, const std::vector<store::Committed>& ba
         // Without a cid there is no ack, but the seq is still this session's.
         if (ack.empty()) ack = ack_frame(m);
         s->deliver_ack(m.sender_seq, ack);
+      } else if (!m.duplicate && s->wants_file_links() && !m.files.empty()) {
+        s->deliver(m.sender_seq, false, s->classic_tail(m, true), m.kind);
       } else if (!m.duplicate) {
         if (sync_tail.empty()) sync_tail = sender_copy_tail(m);
         s->deliver(m.sender_seq, false, sync_tail, m.kind);

@@ -14,6 +14,7 @@ class Store;
 namespace parley::auth {
 class TokenSigner;
 class Revocations;
+class FileLinks;
 }  // namespace parley::auth
 
 namespace parley::hub {
@@ -28,6 +29,7 @@ struct Services {
   store::Store* store = nullptr;
   auth::TokenSigner* tokens = nullptr;
   auth::Revocations* revocations = nullptr;
+  const auth::FileLinks* file_links = nullptr;  // signed download links (classic clients)
   Presence* presence = nullptr;
   Router* router = nullptr;
   Metrics* metrics = nullptr;

@@ -95,6 +95,7 @@ void Session::on_auth_frame(std::string token, std::int64_t resume_seq, bool res
   name_ = std::move(claims->name);
   jti_ = std::move(claims->jti);
   token_exp_ = claims->exp;
+  token_gen_ = claims->gen;
   attached_ = true;
   shard_.attach_user(uid_, this);
   if (came_online) svc_.router->local_presence_changed();

@@ -68,6 +68,13 @@ class Session {
   // but messages (classic_skips).
   void deliver(std::int64_t seq, bool incoming, const std::string& tail,
                store::EntryKind kind = store::EntryKind::kMessage);
+  // A classic session gets a message with files as its text plus a signed link per file
+  // (classic_files.hpp); `m.files` not empty. The tail for this session's user.
+  bool wants_file_links() const { return classic_; }
+  std::string classic_tail(const store::Committed& m, bool sender_copy) const;
+  // Where links to this server point for this client: set at the upgrade from its Host (empty,
+  // or config.public_url when set, makes them so).
+  void set_site(std::shared_ptr<const std::string> site) { site_ = std::move(site); }
   // A frame without a seq (a read marker moved, someone is typing): sent at once to a session
   // past its `ok`, never held or replayed; classic sessions do not get it.
   void deliver_live(const std::string& frame);
@@ -97,6 +104,8 @@ class Session {
   std::size_t held_bytes() const { return held_bytes_; }
 
  private:
+  std::string classic_text(std::string_view content, std::string_view files) const;
+
   struct Held {
     std::int64_t seq;
     bool incoming;
@@ -135,13 +144,15 @@ class Session {
   std::string name_;
   std::string jti_;
   std::int64_t token_exp_ = 0;
+  std::int64_t token_gen_ = 0;  // the user's token generation at auth (file links carry it)
   std::int64_t opened_ms_ = 0;
   bool attached_ = false;        // counted in presence and indexed by user
   bool list_from_push_ = false;  // this login brought the user online: a push is scheduled
   std::uint64_t pushes_at_auth_ = 0;
 
   // sync
-  bool classic_ = false;            // auth without `seq`: the original's protocol only
+  bool classic_ = false;                     // auth without `seq`: the original's protocol only
+  std::shared_ptr<const std::string> site_;  // see set_site; shared by the shard's sessions
   bool resume_ = false;             // follows the inbox by seq (auth carried `seq`, or caught up)
   bool backlog_pending_ = false;    // a backlog read (or its retry) is in flight
   bool backlog_more_ = false;       // the store has more backlog after what was read

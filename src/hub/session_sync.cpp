@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "hub/classic_files.hpp"
 #include "hub/message_frames.hpp"
 #include "hub/metrics.hpp"
 #include "hub/presence.hpp"
@@ -19,6 +20,7 @@
 #include "protocol/codes.hpp"
 #include "protocol/server_frame.hpp"
 #include "store/store.hpp"
+#include "util/clock.hpp"
 
 namespace parley::hub {
 namespace asio = boost::asio;
@@ -103,7 +105,9 @@ void Session::pump_backlog() {
       continue;
     }
     MessageHead head(e.seq, e.kind);
-    transport_.send_text(head.view(), inbox_tail(e));
+    transport_.send_text(head.view(), classic_ && !e.files.empty()
+                                          ? inbox_tail(e, classic_text(e.content, e.files))
+                                          : inbox_tail(e));
     Metrics::add(svc_.metrics->messages_delivered);
     sent_seq(e.seq);
     if (state_ == State::kEnded) return;
@@ -113,6 +117,21 @@ void Session::pump_backlog() {
   backlog_next_ = 0;
   if (!backlog_more_) return finish_sync();
   if (!backlog_pending_ && transport_.queued_bytes() < room) request_backlog();
+}
+
+std::string Session::classic_text(std::string_view content, std::string_view files) const {
+  const std::string& site =
+      svc_.config.public_url.empty() && site_ ? *site_ : svc_.config.public_url;
+  ClassicLink link{*svc_.file_links,
+                   site,
+                   {uid_, token_gen_},
+                   util::now_s() + svc_.config.limits.file_link_ttl_s};
+  return classic_files_text(content, files, link);
+}
+
+std::string Session::classic_tail(const store::Committed& m, bool sender_copy) const {
+  std::string text = classic_text(m.content, m.files);
+  return sender_copy ? sender_copy_tail(m, text) : recipient_tail(m, text);
 }
 
 void Session::on_drained() {

@@ -118,4 +118,9 @@ void Shard::tick() {
   });
 }
 
+std::shared_ptr<const std::string> Shard::site(std::string_view url) {
+  if (!site_ || *site_ != url) site_ = std::make_shared<const std::string>(url);
+  return site_;
+}
+
 }  // namespace parley::hub

@@ -56,6 +56,10 @@ class Shard {
     delivered_sink_ = std::forward<F>(f);
   }
 
+  // The site URL ("http://host:port") for a session (shard thread): the last one is shared,
+  // since nearly every client of a server names the same host.
+  std::shared_ptr<const std::string> site(std::string_view url);
+
   // A read buffer shared by all connections of the shard: idle connections hold none.
   std::string& scratch() { return scratch_; }
 
@@ -78,6 +82,7 @@ class Shard {
   bool delivered_armed_ = false;
   std::function<void(std::int64_t, std::int64_t)> delivered_sink_;
   std::string scratch_;
+  std::shared_ptr<const std::string> site_;
 };
 
 }  // namespace parley::hub

@@ -4,6 +4,8 @@
 // /api/ws.
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 #include "hub/metrics.hpp"
 #include "hub/services.hpp"
 #include "hub/session.hpp"
@@ -23,6 +25,16 @@ using protocol::HttpRequest;
 using protocol::HttpResponse;
 
 namespace {
+
+// A Host header fit to build links from: a name or address and a port, nothing else.
+bool is_plain_host(std::string_view h) {
+  if (h.empty() || h.size() > 255) return false;
+  for (char c : h)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']')
+      return false;
+  return true;
+}
 
 bool has_token(std::string_view list, std::string_view token) {
   // Case-insensitive search of a comma-separated header value.
@@ -247,6 +259,12 @@ void Connection::start_websocket(const HttpRequest& req) {
   out_ += "\r\n\r\n";
   state_ = State::kWebSocket;
   session_ = std::make_unique<hub::Session>(shard_, svc_, *this, id_);
+  if (svc_.config.public_url.empty()) {
+    std::string_view host = req.header("host");
+    if (is_plain_host(host))
+      session_->set_site(
+          shard_.site(std::string(deps_.tls ? "https://" : "http://") + std::string(host)));
+  }
   last_heard_ms_ = last_ping_ms_ = util::mono_ms();
   queue_output();
 }
