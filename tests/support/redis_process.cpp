@@ -20,7 +20,8 @@ RedisProcess::RedisProcess() : port_(free_port()) {
   start();
 }
 
-RedisProcess::RedisProcess(const std::string& restore_rdb) : port_(free_port()), appendonly_(false) {
+RedisProcess::RedisProcess(const std::string& restore_rdb)
+    : port_(free_port()), appendonly_(false) {
   std::filesystem::copy_file(restore_rdb, dir_.path() + "/dump.rdb");
   start();
   if (command("CONFIG SET appendonly yes").rfind("+OK", 0) != 0)
@@ -45,8 +46,7 @@ void RedisProcess::start() {
     std::string log = dir_.path() + "/redis.log";
     ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--dir",
              dir_.path().c_str(), "--save", "", "--appendonly", appendonly_ ? "yes" : "no",
-             "--appendfsync", "always",
-             "--logfile", log.c_str(), static_cast<char*>(nullptr));
+             "--appendfsync", "always", "--logfile", log.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -88,6 +88,8 @@ int Deployment::stop() {
 }
 
 void Deployment::restart() {
+  for (auto& n : nodes_)
+    if (n->running()) n->stop();
   for (auto& n : nodes_) n->restart();
 }
 

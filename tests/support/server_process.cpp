@@ -78,6 +78,9 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::start() {
+  // A second process on the same port would fail to bind, while /healthz answered from the
+  // first: the test would go on against the old process, and the old one would outlive it.
+  if (pid_ > 0) throw std::logic_error("ServerProcess::start: already running (stop it first)");
   std::string bin = parley_binary();
   std::vector<std::string> argv = {
       bin, "--host", "127.0.0.1", "--port", std::to_string(port_), "--data", data_.path()};
