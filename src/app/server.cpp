@@ -270,6 +270,8 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
     store::redis::RedisOptions ro;
     ro.url = c.redis_url;
     ro.on_commit_us = observe;
+    ro.min_replicas_ack = c.redis_min_replicas_ack;
+    ro.replica_ack_timeout = std::chrono::milliseconds(c.redis_replica_ack_timeout_ms);
     // Test failpoints (never set in production): "skip-publish" (see
     // Cluster.ADeadNodesUnpublishedMessage...), "break-batch:N" (see RedisBatchFailure.*).
     if (const char* f = std::getenv("PARLEY_FAILPOINT")) {

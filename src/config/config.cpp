@@ -142,8 +142,10 @@ void apply_yaml(Config& c, const std::string& text) {
     if (redis.IsScalar()) {
       read(root, "redis", c.redis_url);
     } else if (redis.IsMap()) {
-      refuse_unknown_keys(redis, {"url"}, "redis");
+      refuse_unknown_keys(redis, {"url", "min_replicas_ack", "replica_ack_timeout"}, "redis");
       read(redis, "url", c.redis_url);
+      read(redis, "min_replicas_ack", c.redis_min_replicas_ack);
+      read(redis, "replica_ack_timeout", c.redis_replica_ack_timeout_ms);
     } else {
       throw std::runtime_error("config: 'redis' must be a URL or a mapping with 'url'");
     }
@@ -220,6 +222,10 @@ void validate(Config& c) {
   if (l.max_http_response_bytes < (1 << 20)) fail("max_http_response_bytes must be >= 1048576");
   if (l.max_file_bytes < 1 || l.user_quota_bytes < 0 || l.uploads_per_minute < 0)
     fail("max_file_bytes must be > 0, user_quota_bytes and uploads_per_minute >= 0");
+  if (c.redis_min_replicas_ack < -1 || c.redis_min_replicas_ack > 100)
+    fail("redis.min_replicas_ack must be -1 (auto) or 0..100");
+  if (c.redis_replica_ack_timeout_ms < 1 || c.redis_replica_ack_timeout_ms > 60000)
+    fail("redis.replica_ack_timeout must be 1..60000 ms");
   if (l.file_link_ttl_s < 1 || l.file_link_ttl_s > 366ll * 86400)
     fail("file_link_ttl must be 1..31622400 seconds");
   if (!c.public_url.empty()) {
@@ -291,6 +297,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   std::optional<double> burst;
   std::optional<int> auth_timeout, ping_interval, idle_timeout, head_timeout, body_timeout;
   std::optional<std::vector<std::string>> trusted_proxies, metrics_allow;
+  std::optional<int> min_replicas_ack;
   std::optional<int> login_failures, registrations, recall_window, edit_window, reserve_days;
   app.add_option("--host", host, "address to listen on (default 0.0.0.0)");
   app.add_option("-p,--port", port, "port to listen on (default 9288; 0 = any free port)");
@@ -298,6 +305,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("--web", web, "folder of the built web client (default: found beside the binary)");
   app.add_option("--threads", threads, "network threads (default: one per core)");
   app.add_option("--redis", redis, "redis://[:password@]host:port[/db] (default: embedded store)");
+  app.add_option("--redis-min-replicas-ack", min_replicas_ack,
+                 "replicas that must hold a send before its ack (default: 1 if Redis has any)");
   app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https and wss");
   app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert");
   app.add_option("--rate", rate, "messages per second per connection (0 = unlimited)");
@@ -395,6 +404,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (web) c.web_dir = *web;
   if (threads) c.threads = *threads;
   if (redis) c.redis_url = *redis;
+  if (min_replicas_ack) c.redis_min_replicas_ack = *min_replicas_ack;
   if (tls_cert) c.tls_cert = *tls_cert;
   if (tls_key) c.tls_key = *tls_key;
   if (rate) c.limits.messages_per_second = *rate;

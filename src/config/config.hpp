@@ -83,6 +83,11 @@ struct Config {
   std::string log_level = "info";
   bool log_json = false;
   std::string redis_url;          // empty = embedded store
+  // Replicas that must hold a send before it is delivered and acknowledged (Redis WAIT); -1 =
+  // 1 when the master has replicas, else 0. The wait is bounded by redis_replica_ack_timeout_ms;
+  // past it the send is held (not acknowledged) and retried until the replicas confirm it.
+  int redis_min_replicas_ack = -1;
+  int redis_replica_ack_timeout_ms = 500;
   std::string tls_cert, tls_key;  // PEM files: serve https/wss instead of http/ws
   // Origins allowed to open a WebSocket besides the server's own and http://localhost:* /
   // http://127.0.0.1:* (where the original page runs); "*" allows any.

@@ -62,7 +62,17 @@ void RedisProcess::start() {
   throw std::runtime_error("redis-server did not start");
 }
 
+void RedisProcess::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisProcess::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void RedisProcess::kill(int signal) {
+  if (pid_ > 0 && signal == SIGKILL) ::kill(pid_, SIGCONT);  // a paused one dies too
+
   if (pid_ <= 0) return;
   ::kill(pid_, signal);
   int status = 0;

@@ -22,6 +22,9 @@ class RedisProcess {
   ~RedisProcess();
   void start();
   void kill(int signal = 9);
+  // SIGSTOP / SIGCONT: a Redis that hangs (a replica that stops acknowledging), then recovers.
+  void pause();
+  void resume();
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   const std::string& dir() const { return dir_.path(); }

@@ -276,6 +276,30 @@ void RedisStore::connect() {
   cursor_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseCursorLua}).get());
   raise_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseFieldLua}).get());
   fill_name_keys(conn_);
+  if (options_.min_replicas_ack >= 0) {
+    replicas_to_wait_ = options_.min_replicas_ack;
+  } else if (replicas_to_wait_ == 0) {
+    // Sticky: a master that had a replica when this node started keeps needing one, even after
+    // it dropped the replica (a reconnection then must not quietly stop waiting).
+    std::string info = as_string(conn_.command({"INFO", "replication"}).get());
+    auto at = info.find("connected_slaves:");
+    int replicas = at == std::string::npos ? 0 : std::atoi(info.c_str() + at + 17);
+    replicas_to_wait_ = replicas > 0 ? 1 : 0;
+  }
+  if (replicas_to_wait_ > 0)
+    spdlog::info("redis: sends are acknowledged once {} replica(s) hold them", replicas_to_wait_);
+}
+
+void RedisStore::await_replicas() {
+  if (replicas_to_wait_ <= 0) return;
+  auto wait_ms = std::min(options_.replica_ack_timeout, options_.timeout * 3 / 4).count();
+  Reply r = conn_.command({"WAIT", std::to_string(replicas_to_wait_), std::to_string(wait_ms)});
+  if (is_error(r.get())) throw RedisError(std::string("redis: WAIT: ") + r->str);
+  long long got = as_int(r.get());
+  if (got < replicas_to_wait_)
+    throw RedisError("redis: only " + std::to_string(got) + " of " +
+                     std::to_string(replicas_to_wait_) + " replica(s) confirmed the write within " +
+                     std::to_string(wait_ms) + " ms; held until they do");
 }
 
 std::string RedisStore::user_name(UserId id) {
@@ -310,6 +334,9 @@ void RedisStore::finish_held() {
   held_.clear();
   spdlog::warn("redis: finishing {} send(s) left in doubt by a broken connection", work.size());
   try {
+    // WAIT covers the writes of its own connection only, and re-running appends that had been
+    // applied writes nothing: one write that always replicates carries the offset past them.
+    if (replicas_to_wait_ > 0) conn_.command({"INCR", "parley:replication_probe"});
     commit_sends(work);
   } catch (const RedisError&) {
     held_ = std::move(work);
@@ -522,6 +549,8 @@ void RedisStore::commit_sends(std::vector<SendWork>& work) {
     committed.push_back(std::move(w.c));
   }
   try {
+    // Nothing is delivered or acknowledged before the replicas have it: a failover would lose it.
+    if (!committed.empty()) await_replicas();
     if (!committed.empty() && !options_.skip_publish)
       conn_.command({"PUBLISH", "parley:deliver", encode_committed(committed)});
   } catch (const RedisError&) {

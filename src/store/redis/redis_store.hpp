@@ -37,6 +37,11 @@ struct RedisOptions {
   // Failpoint for tests: in the first batch of two send pipelines or more, once the first is
   // committed the connection breaks after this many more commands (-1: never).
   int break_batch_after = -1;
+  // Replicas that must hold a batch's sends before they are published and acknowledged (WAIT):
+  // an ack given before a replica has the write is lost if the master dies. -1 = 1 when the
+  // master has replicas (asked at each connection), else 0.
+  int min_replicas_ack = -1;
+  std::chrono::milliseconds replica_ack_timeout{500};  // below `timeout`
 };
 
 class RedisStore final : public Store {
@@ -114,6 +119,8 @@ class RedisStore final : public Store {
   SendWork* find_held(const SendRequest* req);
   void flush_cursors();
   void connect();
+  // WAIT for the replicas a send needs (min_replicas_ack); throws RedisError when fewer confirm.
+  void await_replicas();
   std::string user_name(UserId id);
   Result<GroupReply> do_change_group(RedisConnection& c, const GroupChange& change);
   void record_event(RedisConnection& c, Committed& event);
@@ -158,6 +165,7 @@ class RedisStore final : public Store {
   // Sends whose writes a broken connection left in doubt; finished before any other job.
   std::vector<SendWork> held_;
   bool break_fired_ = false;                         // the break_batch_after failpoint fires once
+  int replicas_to_wait_ = 0;                         // min_replicas_ack as resolved at connect()
   std::unordered_map<UserId, std::string> names_;    // id -> name (until it is deleted)
   std::unordered_map<UserId, Seq> cursors_;          // pending delivered-cursor raises
   std::string append_sha_, cursor_sha_, raise_sha_;  // loaded Lua scripts
