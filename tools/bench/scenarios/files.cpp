@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "accounts.hpp"
 #include "file_http.hpp"
 #include "scenarios/scenarios.hpp"
 #include "stats.hpp"
