@@ -88,7 +88,7 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   if (o.prefix.empty())
     o.prefix = std::string("b") +
                (o.scenario == "group-change" ? 'G'
-                : o.scenario == "files"      ? 'F'
+                : o.scenario == "files"      ? 'u'
                                              : o.scenario[0]) +
                "_";
   return true;
