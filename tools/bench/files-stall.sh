@@ -8,13 +8,14 @@
 #
 # Usage: tools/bench/files-stall.sh [--server PATH] [--bench PATH] [--runs N] [--out DIR]
 #          [--users N] [--rate R] [--duration S] [--uploaders U] [--file-bytes B]
+#          [--server-args "ARGS"]   (more server flags, e.g. "--sync-full false" to rule the disk out)
 #   defaults: 3 runs, pairs --users 200 --rate 10000 --duration 10 (--rate 0: closed loop),
 #             files --uploaders 10 --file-bytes 26214400 (25 MiB)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 server_bin=${PARLEY_BIN:-$root/build/parley}
 bench_bin=${PARLEY_BENCH_BIN:-$root/build/tools/bench/parley-bench}
-runs=3 out= users=200 rate=10000 duration=10 uploaders=10 file_bytes=26214400
+server_args= runs=3 out= users=200 rate=10000 duration=10 uploaders=10 file_bytes=26214400
 while [[ $# -gt 0 ]]; do
   case $1 in
     --server) server_bin=$2; shift 2 ;;
@@ -26,7 +27,8 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift 2 ;;
     --uploaders) uploaders=$2; shift 2 ;;
     --file-bytes) file_bytes=$2; shift 2 ;;
-    -h|--help) sed -n '3,13p' "$0"; exit 0 ;;
+    --server-args) server_args=$2; shift 2 ;;
+    -h|--help) sed -n '3,14p' "$0"; exit 0 ;;
     *) echo "unknown argument $1"; exit 2 ;;
   esac
 done
@@ -58,7 +60,7 @@ start_server() {
     --rate 0 --password-hash fast --max-connections-per-user 0 --max-connections-per-ip 0 \
     --login-failures 0 --registrations-per-minute 0 \
     --max-file-bytes "$((file_bytes > 26214400 ? file_bytes : 26214400))" \
-    --user-quota-bytes 1099511627776 >"$work/server.log" 2>&1 &
+    --user-quota-bytes 1099511627776 $server_args >"$work/server.log" 2>&1 &
   server_pid=$!
   port=
   for _ in $(seq 100); do
