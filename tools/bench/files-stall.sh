@@ -72,12 +72,18 @@ start_server() {
   echo "server did not start"; cat "$work/server.log"; exit 2
 }
 
+# The store's group-commit histogram (each commit is an fsync): slow commits while files upload
+# point at the disk, not the network threads.
+commits() { curl -s "http://127.0.0.1:$port/metrics" | grep '^parley_store_commit_seconds' >"$1" || true; }
+
 pairs_args=(pairs --users "$users" --rate "$rate" --duration "$duration")
 files_args=(files --uploaders "$uploaders" --file-bytes "$file_bytes")
 for run in $(seq "$runs"); do
   start_server
   echo "== run $run/$runs: load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/load-$run.txt"
+  commits "$out/commits-alone-$run.before"
   "$bench_bin" "${pairs_args[@]}" --port "$port" >"$out/pairs-alone-$run.txt" 2>&1 || true
+  commits "$out/commits-alone-$run.after"
   tail -1 "$out/pairs-alone-$run.txt" >"$out/pairs-alone-$run.json"
   # The uploads start first and go on past the end of pairs (its set-up included); the
   # downloads come after pairs has finished.
@@ -85,7 +91,9 @@ for run in $(seq "$runs"); do
     >"$out/files-$run.txt" 2>&1 &
   files_pid=$!
   sleep 1
+  commits "$out/commits-files-$run.before"
   "$bench_bin" "${pairs_args[@]}" --port "$port" --prefix bq_ >"$out/pairs-files-$run.txt" 2>&1 || true
+  commits "$out/commits-files-$run.after"
   tail -1 "$out/pairs-files-$run.txt" >"$out/pairs-files-$run.json"
   wait "$files_pid" || true
   files_pid=
@@ -139,6 +147,32 @@ errs = sum(r.get("upload_errors", 0) + r.get("download_errors", 0) for r in file
 mism = sum(r.get("mismatches", 0) for r in files)
 ok = sum(1 for r in files if r.get("ok"))
 print(f"| {sys.argv[3]} uploaders | " + " | ".join(cells) + f" | {errs:.0f} / {mism:.0f} | {ok}/{runs} |")
+def commit_delta(kind, i):
+    def read(suffix):
+        d = {}
+        try:
+            for line in open(f"{out}/commits-{kind}-{i}.{suffix}"):
+                k, v = line.rsplit(" ", 1)
+                d[k] = float(v)
+        except OSError:
+            pass
+        return d
+    a, b = read("before"), read("after")
+    g = lambda k: b.get(k, 0) - a.get(k, 0)
+    n = g("parley_store_commit_seconds_count")
+    le = lambda t: g('parley_store_commit_seconds_bucket{le="%s"}' % t)
+    if n <= 0:
+        return None
+    return n, g("parley_store_commit_seconds_sum") / n * 1e3, (n - le("0.025000")) / n * 100, \
+        (n - le("0.100000")) / n * 100
+print("\n| store commits during pairs | commits | mean ms | > 25 ms | > 100 ms |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for kind, label in (("alone", "alone"), ("files", "while files upload")):
+    rows = [c for c in (commit_delta(kind, i) for i in range(1, runs + 1)) if c]
+    if not rows:
+        continue
+    med = lambda j: statistics.median(r[j] for r in rows)
+    print(f"| {label} | {med(0):,.0f} | {med(1):.2f} | {med(2):.1f} % | {med(3):.1f} % |")
 for name, rows in (("pairs alone", alone), ("pairs with files", mixed), ("files", files)):
     for i, r in enumerate(rows, 1):
         for f in r.get("failures", []):
