@@ -2,6 +2,7 @@
 #include "media/blob_store.hpp"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -38,8 +39,7 @@ BlobWriter::~BlobWriter() {
 
 bool BlobWriter::write(std::string_view bytes) {
   if (head_.size() < 64) head_.append(bytes.substr(0, 64 - head_.size()));
-  crypto_hash_sha256_update(&hash_, reinterpret_cast<const unsigned char*>(bytes.data()),
-                            bytes.size());
+  if (!hash_ || EVP_DigestUpdate(hash_.get(), bytes.data(), bytes.size()) != 1) return false;
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
@@ -51,8 +51,10 @@ bool BlobWriter::write(std::string_view bytes) {
 }
 
 std::optional<BlobWriter::Done> BlobWriter::finish() {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&hash_, digest);
+  unsigned char digest[32];
+  unsigned int digest_len = 0;
+  if (!hash_ || EVP_DigestFinal_ex(hash_.get(), digest, &digest_len) != 1 || digest_len != 32)
+    return std::nullopt;
   char hex[sizeof digest * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   bool ok = ::fdatasync(fd_) == 0;

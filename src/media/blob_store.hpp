@@ -5,7 +5,7 @@
 // may share one folder: names are content hashes and a blob is moved in with one rename.
 // Thread-safe (the file system is the only state).
 #pragma once
-#include <sodium.h>
+#include <openssl/evp.h>
 
 #include <cstdint>
 #include <memory>
@@ -38,12 +38,17 @@ class BlobWriter {
 
  private:
   friend class BlobStore;
-  BlobWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
-    crypto_hash_sha256_init(&hash_);
+  // SHA-256 through OpenSSL: its SHA-NI / AVX2 code hashes ~7x as fast as libsodium's portable
+  // one, and this runs on a network thread for every byte uploaded.
+  BlobWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)), hash_(EVP_MD_CTX_new()) {
+    if (!hash_ || EVP_DigestInit_ex(hash_.get(), EVP_sha256(), nullptr) != 1) hash_.reset();
   }
+  struct FreeHash {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
   int fd_ = -1;
   std::string path_;
-  crypto_hash_sha256_state hash_;
+  std::unique_ptr<EVP_MD_CTX, FreeHash> hash_;  // null: OpenSSL failed (every write fails)
   std::int64_t size_ = 0;
   std::string head_;
   bool finished_ = false;

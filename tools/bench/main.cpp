@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
       run_group(o, r);
     else if (o.scenario == "group-change")
       run_group_change(o, r);
+    else if (o.scenario == "files")
+      run_files(o, r);
   } catch (const std::exception& e) {
     r.fail(std::string("set-up failed: ") + e.what());
     r.print(std::cout);

@@ -10,10 +10,10 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       "parley-bench: load generator for parley and any goim-websocket (classic protocol) "
       "server.\nPrints a table, then one JSON line; exits 1 on loss, duplicates or errors."};
   app.add_option("scenario,--scenario", o.scenario,
-                 "connections, pairs, fanout, offline, churn, group, group-change")
+                 "connections, pairs, fanout, offline, churn, group, group-change, files")
       ->required()
-      ->check(CLI::IsMember(
-          {"connections", "pairs", "fanout", "offline", "churn", "group", "group-change"}));
+      ->check(CLI::IsMember({"connections", "pairs", "fanout", "offline", "churn", "group",
+                             "group-change", "files"}));
   app.add_option("--host", o.host, "server address (IPv4)")->capture_default_str();
   app.add_option("--port", o.port, "server port")->capture_default_str();
   app.add_option("--threads", o.threads, "event-loop threads")
@@ -32,6 +32,15 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   app.add_option("--members", o.members,
                  "group: members per group (default 1000); group-change: of the group (10000)");
   app.add_option("--group-senders", o.group_senders, "group: senders in each group (default 1)");
+  app.add_option("--uploaders", o.uploaders, "files: concurrent uploaders")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t(1), std::size_t(1000)));
+  app.add_option("--file-bytes", o.file_bytes, "files: bytes of every upload (random, distinct)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40));
+  app.add_option("--files", o.files, "files: stop after this many uploads in all (0 = duration)");
+  app.add_option("--download-port", o.download_port,
+                 "files: download from this port (another node of a cluster; default --port)");
   app.add_option("--duration", o.duration_s, "seconds of load")->capture_default_str();
   app.add_option("--messages", o.messages, "stop after this many sends (0 = duration only)");
   app.add_option("--cycles", o.cycles, "churn: stop after this many cycles (0 = duration only)");
@@ -77,7 +86,11 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
   }
   if (o.reads) o.extended = true;  // read frames reach the sender only on extended sessions
   if (o.prefix.empty())
-    o.prefix = std::string("b") + (o.scenario == "group-change" ? 'G' : o.scenario[0]) + "_";
+    o.prefix = std::string("b") +
+               (o.scenario == "group-change" ? 'G'
+                : o.scenario == "files"      ? 'u'
+                                             : o.scenario[0]) +
+               "_";
   return true;
 }
 

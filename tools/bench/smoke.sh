@@ -51,6 +51,7 @@ run offline --messages 300 --extended
 run connections --connections 60 --sources 2 --server-pid "$server_pid"
 run connections --connections 40 --procs 2
 run churn --connections 8 --duration 1 --cycles 300
+run files --uploaders 3 --file-bytes 300000 --files 6 --duration 5
 
 kill -0 "$server_pid" 2>/dev/null || { echo "server died"; cat "$work/server.log"; failed=1; }
 if [[ $failed -ne 0 ]]; then

@@ -14,5 +14,6 @@ void run_offline(const Options& o, Report& r);
 void run_churn(const Options& o, Report& r);
 void run_group(const Options& o, Report& r);
 void run_group_change(const Options& o, Report& r);
+void run_files(const Options& o, Report& r);
 
 }  // namespace parley::bench
