@@ -55,6 +55,10 @@ class Api final : public protocol::HttpHandler {
   // The limits of the configuration changed (SIGHUP): throttles take the new rates.
   void limits_changed();
 
+  // Uploads and downloads (its blob store and usage cache are thread-safe; the file sweeper
+  // uses them).
+  FileApi& file_api() { return uploads_; }
+
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
   void stop_hashing() {
     hashing_.join();

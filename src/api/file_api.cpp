@@ -132,6 +132,11 @@ void FileApi::note_usage(std::int64_t uid, std::int64_t bytes) {
   usage_[uid] = bytes;
 }
 
+void FileApi::forget_usage(std::int64_t uid) {
+  std::lock_guard lock(mutex_);
+  usage_.erase(uid);
+}
+
 std::int64_t FileApi::known_usage(std::int64_t uid) const {
   std::lock_guard lock(mutex_);
   auto it = usage_.find(uid);

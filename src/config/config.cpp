@@ -172,7 +172,9 @@ void apply_yaml(Config& c, const std::string& text) {
                          "max_group_members",
                          "max_file_bytes",
                          "user_quota_bytes",
-                         "uploads_per_minute"},
+                         "uploads_per_minute",
+                         "file_grace_period_s",
+                         "file_sweep_interval_s"},
                         "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
@@ -198,6 +200,8 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "max_file_bytes", c.limits.max_file_bytes);
     read(l, "user_quota_bytes", c.limits.user_quota_bytes);
     read(l, "uploads_per_minute", c.limits.uploads_per_minute);
+    read(l, "file_grace_period_s", c.limits.file_grace_period_s);
+    read(l, "file_sweep_interval_s", c.limits.file_sweep_interval_s);
   }
   validate(c);
 }
@@ -216,6 +220,11 @@ void validate(Config& c) {
   if (l.max_http_response_bytes < (1 << 20)) fail("max_http_response_bytes must be >= 1048576");
   if (l.max_file_bytes < 1 || l.user_quota_bytes < 0 || l.uploads_per_minute < 0)
     fail("max_file_bytes must be > 0, user_quota_bytes and uploads_per_minute >= 0");
+  constexpr std::int64_t kTenYears = std::int64_t(10) * 366 * 86400;
+  if (l.file_grace_period_s < 0 || l.file_grace_period_s > kTenYears)
+    fail("file_grace_period_s must be 0..316224000 seconds");
+  if (l.file_sweep_interval_s < 0 || l.file_sweep_interval_s > 86400)
+    fail("file_sweep_interval_s must be 0..86400 seconds (0 = never sweep)");
   if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)
     fail("deleted_name_reserve_days must be 0..36500");
   if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
@@ -265,7 +274,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
   std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration,
       files_dir;
-  std::optional<std::int64_t> max_file_bytes, quota_bytes;
+  std::optional<std::int64_t> max_file_bytes, quota_bytes, file_grace, file_sweep;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate, user_rate;
@@ -331,6 +340,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "uploaded files (default DATA/files; one shared folder for a cluster's nodes)");
   app.add_option("--max-file-bytes", max_file_bytes, "one uploaded file (default 26214400)");
   app.add_option("--user-quota-bytes", quota_bytes, "what one user's uploads may keep (1 GiB)");
+  app.add_option("--file-grace-period", file_grace,
+                 "seconds an unsent or recalled file is kept before it is removed (default 86400)");
+  app.add_option("--file-sweep-interval", file_sweep,
+                 "seconds between sweeps for such files (default 600; 0 = never)");
   app.add_option("--registration", registration,
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
@@ -369,6 +382,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (files_dir) c.files_dir = *files_dir;
   if (max_file_bytes) c.limits.max_file_bytes = *max_file_bytes;
   if (quota_bytes) c.limits.user_quota_bytes = *quota_bytes;
+  if (file_grace) c.limits.file_grace_period_s = *file_grace;
+  if (file_sweep) c.limits.file_sweep_interval_s = *file_sweep;
   if (host) c.host = *host;
   if (port) c.port = *port;
   if (data) c.data_dir = *data;

@@ -45,6 +45,11 @@ struct Limits {
   std::int64_t max_file_bytes = 25 << 20;           // one uploaded file
   std::int64_t user_quota_bytes = std::int64_t(1) << 30;  // what one user's uploads may keep
   int uploads_per_minute = 30;                      // per user; 0 = unlimited
+  // Clean-up (api/file_sweeper.hpp): a file no message references (never sent, recalled) is
+  // removed this long after it became unreferenced, by a sweep every file_sweep_interval_s
+  // (0 = never). Read at start.
+  std::int64_t file_grace_period_s = 24 * 3600;
+  std::int64_t file_sweep_interval_s = 600;
 };
 
 // Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"
