@@ -97,8 +97,7 @@ void FileSweeper::remove_content(const std::string& sha) {
   std::string blob = blobs_.path(sha), thumb = blobs_.thumb_path(sha);
   std::string parked_blob = blobs_.park(blob), parked_thumb = blobs_.park(thumb);
   if (parked_blob.empty() && parked_thumb.empty()) return;  // another node has it in hand
-  auto in_use =
-      ask<bool>([&](auto cb) { store_.content_in_use(sha, std::move(cb)); });
+  auto in_use = ask<bool>([&](auto cb) { store_.content_in_use(sha, std::move(cb)); });
   bool keep = !in_use || *in_use;  // in doubt (store unavailable): keep
   for (auto [parked, path] : {std::pair{&parked_blob, &blob}, std::pair{&parked_thumb, &thumb}}) {
     if (parked->empty()) continue;

@@ -23,9 +23,9 @@ struct Limits {
   std::size_t max_outbound_bytes = 4 << 20;  // per connection; a slower reader is dropped
   // One HTTP answer being written (a long conversation list): its own bound, not the WebSocket's.
   std::size_t max_http_response_bytes = 64 << 20;
-  int auth_timeout_s = 10;                   // time to send `auth` after the upgrade
-  int ping_interval_s = 25;                  // server pings this often
-  int idle_timeout_s = 60;                   // nothing heard for this long: close
+  int auth_timeout_s = 10;   // time to send `auth` after the upgrade
+  int ping_interval_s = 25;  // server pings this often
+  int idle_timeout_s = 60;   // nothing heard for this long: close
   // Absolute deadlines for one HTTP request (the WebSocket upgrade too), however steadily its
   // bytes trickle in: the head from its first byte (for a connection's first request, from the
   // accept), the body from the end of the head. Past one: 408 and close.
@@ -41,10 +41,10 @@ struct Limits {
   // Above this many users online, `loginlist` changes are not pushed any more (each push costs
   // online² bytes); clients read GET /api/loginlist instead. 0 = always push.
   std::size_t loginlist_push_max_users = 5000;
-  std::size_t max_group_members = 1000;  // members of one group, the owner included
-  std::int64_t max_file_bytes = 25 << 20;           // one uploaded file
+  std::size_t max_group_members = 1000;    // members of one group, the owner included
+  std::int64_t max_file_bytes = 25 << 20;  // one uploaded file
   std::int64_t user_quota_bytes = std::int64_t(1) << 30;  // what one user's uploads may keep
-  int uploads_per_minute = 30;                      // per user; 0 = unlimited
+  int uploads_per_minute = 30;                            // per user; 0 = unlimited
   // Clean-up (api/file_sweeper.hpp): a file no message references (never sent, recalled) is
   // removed this long after it became unreferenced, by a sweep every file_sweep_interval_s
   // (0 = never). Read at start.
@@ -66,8 +66,8 @@ struct Config {
   std::uint16_t port = 9288;
   std::string data_dir = "./data";
   std::string files_dir;  // uploaded files; empty = <data_dir>/files (shared by a cluster's nodes)
-  std::string web_dir;   // static web client; empty = look next to the binary
-  unsigned threads = 0;  // network threads; 0 = one per core
+  std::string web_dir;    // static web client; empty = look next to the binary
+  unsigned threads = 0;   // network threads; 0 = one per core
   std::int64_t token_lifetime_s = 20 * 24 * 3600;  // the original's 20 days
   std::string token_secret;       // empty = generated into <data_dir>/secret (mode 0600)
   bool sync_full = true;          // fsync every group commit (power-loss safe)

@@ -2,7 +2,7 @@
 // Uploaded files on disk, stored by content: `<dir>/blobs/ab/<sha256>` (so the same bytes are
 // kept once however often they are uploaded), thumbnails beside them in `<dir>/thumbs/`, and
 // uploads in progress as `<dir>/tmp/*.part` until their hash is known. Every node of a cluster
-// may share one folder: names are content hashes and a blob is moved in with one rename.
+// may share one folder: names are content hashes and a blob is linked in whole, at once.
 // Thread-safe (the file system is the only state).
 #pragma once
 #include <sodium.h>

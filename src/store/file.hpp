@@ -34,8 +34,8 @@ std::vector<std::string> file_ids(std::string_view files_json);
 // any more (their blobs and thumbnails may go from disk; see api/file_sweeper.hpp).
 struct SweptFiles {
   std::vector<std::string> ids;
-  std::vector<UserId> owners;          // whose usage went down (one entry per record)
-  std::vector<std::string> unused;     // sha256 of contents no remaining record has
+  std::vector<UserId> owners;       // whose usage went down (one entry per record)
+  std::vector<std::string> unused;  // sha256 of contents no remaining record has
 };
 
 }  // namespace parley::store

@@ -162,9 +162,9 @@ class Store {
   // Bytes of the files `user` uploaded and the store still keeps (what counts against the quota).
   virtual void file_usage(UserId user, Callback<std::int64_t> done) = 0;
   // The file if `user` may read it: its uploader, a recipient of an un-recalled message carrying
-  // it, or a current member of a group such a message went to. kNotFound otherwise — also when it exists.
-  // (A send carrying files — SendRequest::files — is refused with error "bad_file" unless every
-  // id is the sender's own upload; its recipients may read them from the commit on.)
+  // it, or a current member of a group such a message went to. kNotFound otherwise — also when it
+  // exists. (A send carrying files — SendRequest::files — is refused with error "bad_file" unless
+  // every id is the sender's own upload; its recipients may read them from the commit on.)
   virtual void readable_file(UserId user, std::string id, Callback<FileRecord> done) = 0;
 
   // A system notice from the administrators to every connected user (user 0) or to one user's

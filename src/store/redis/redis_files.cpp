@@ -7,11 +7,10 @@
 #include <cstdlib>
 
 #include "store/redis/lua_scripts.hpp"
-#include "util/clock.hpp"
-
 #include "store/redis/redis_codec.hpp"
 #include "store/redis/redis_keys.hpp"
 #include "store/redis/redis_store.hpp"
+#include "util/clock.hpp"
 
 namespace parley::store::redis {
 namespace {
@@ -102,9 +101,9 @@ void RedisStore::readable_file(UserId user, std::string id, Callback<FileRecord>
         Reply refs = c.command({"HVALS", file_refs_key(id)});
         std::string me = "u" + std::to_string(user);
         for (std::size_t i = 0; i < refs->elements; ++i) {
-          std::string_view list = refs->element[i]->str ? std::string_view(refs->element[i]->str,
-                                                                           refs->element[i]->len)
-                                                        : std::string_view();
+          std::string_view list =
+              refs->element[i]->str ? std::string_view(refs->element[i]->str, refs->element[i]->len)
+                                    : std::string_view();
           while (!list.empty()) {
             auto comma = list.find(',');
             std::string_view r = list.substr(0, comma);
@@ -123,14 +122,13 @@ void RedisStore::readable_file(UserId user, std::string id, Callback<FileRecord>
       });
 }
 
-void RedisStore::sweep_files(std::int64_t before_ms, std::size_t limit,
-                             Callback<SweptFiles> done) {
+void RedisStore::sweep_files(std::int64_t before_ms, std::size_t limit, Callback<SweptFiles> done) {
   enqueue_query<SweptFiles>(
       std::move(done), [before_ms, limit](RedisConnection& c) -> Result<SweptFiles> {
         SweptFiles out;
-        Reply due = c.command({"ZRANGEBYSCORE", kFilesUnreferenced, "-inf",
-                               "(" + std::to_string(before_ms), "LIMIT", "0",
-                               std::to_string(limit)});
+        Reply due =
+            c.command({"ZRANGEBYSCORE", kFilesUnreferenced, "-inf", "(" + std::to_string(before_ms),
+                       "LIMIT", "0", std::to_string(limit)});
         std::vector<std::string> unused;
         for (std::size_t i = 0; i < due->elements; ++i) {
           std::string id = as_string(due->element[i]);
@@ -158,9 +156,10 @@ void RedisStore::sweep_files(std::int64_t before_ms, std::size_t limit,
 }
 
 void RedisStore::content_in_use(std::string sha256, Callback<bool> done) {
-  enqueue_query<bool>(std::move(done), [sha = std::move(sha256)](RedisConnection& c) -> Result<bool> {
-    return as_int(c.command({"SCARD", content_key(sha)}).get()) > 0;
-  });
+  enqueue_query<bool>(std::move(done),
+                      [sha = std::move(sha256)](RedisConnection& c) -> Result<bool> {
+                        return as_int(c.command({"SCARD", content_key(sha)}).get()) > 0;
+                      });
 }
 
 bool RedisStore::mark_file(RedisConnection& c, const std::string& id, MessageId msg,
@@ -172,9 +171,9 @@ bool RedisStore::mark_file(RedisConnection& c, const std::string& id, MessageId 
 }
 
 void RedisStore::unmark_file(RedisConnection& c, const std::string& id, MessageId msg) {
-  Reply r = c.command({"EVAL", kFileUnmarkLua, "3", file_key(id), file_refs_key(id),
-                       kFilesUnreferenced, std::to_string(msg), std::to_string(util::now_ms()),
-                       id});
+  Reply r =
+      c.command({"EVAL", kFileUnmarkLua, "3", file_key(id), file_refs_key(id), kFilesUnreferenced,
+                 std::to_string(msg), std::to_string(util::now_ms()), id});
   if (is_error(r.get())) throw RedisError(std::string("redis: ") + r->str);
 }
 

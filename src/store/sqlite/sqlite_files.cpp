@@ -64,28 +64,29 @@ void SqliteStore::file_usage(UserId user, Callback<std::int64_t> done) {
 }
 
 void SqliteStore::readable_file(UserId user, std::string id, Callback<FileRecord> done) {
-  enqueue_query<FileRecord>(
-      std::move(done), [this, user, id = std::move(id)]() -> Result<FileRecord> {
-        Statement s(db_, std::string(kFileColumns) + "WHERE id=?1");
-        s.bind(1, id);
-        if (!s.step()) return StoreError::kNotFound;
-        FileRecord f = file_of(s);
-        if (f.owner == user) return f;
-        // The recipients of the un-recalled messages carrying it (a recall deleted its rows).
-        Statement refs(db_, "SELECT msg FROM file_refs WHERE file=?1");
-        refs.bind(1, id);
-        LogRow row;
-        while (refs.step()) {
-          if (!read_row(refs.int64(0), row)) continue;
-          if (row.group) {
-            auto g = groups_.find(row.group);
-            if (g != groups_.end() && g->second.find(user)) return f;
-          } else if (lists_user(row.recipients, user)) {
-            return f;
-          }
-        }
-        return StoreError::kNotFound;
-      });
+  enqueue_query<FileRecord>(std::move(done),
+                            [this, user, id = std::move(id)]() -> Result<FileRecord> {
+                              Statement s(db_, std::string(kFileColumns) + "WHERE id=?1");
+                              s.bind(1, id);
+                              if (!s.step()) return StoreError::kNotFound;
+                              FileRecord f = file_of(s);
+                              if (f.owner == user) return f;
+                              // The recipients of the un-recalled messages carrying it (a recall
+                              // deleted its rows).
+                              Statement refs(db_, "SELECT msg FROM file_refs WHERE file=?1");
+                              refs.bind(1, id);
+                              LogRow row;
+                              while (refs.step()) {
+                                if (!read_row(refs.int64(0), row)) continue;
+                                if (row.group) {
+                                  auto g = groups_.find(row.group);
+                                  if (g != groups_.end() && g->second.find(user)) return f;
+                                } else if (lists_user(row.recipients, user)) {
+                                  return f;
+                                }
+                              }
+                              return StoreError::kNotFound;
+                            });
 }
 
 void SqliteStore::sweep_files(std::int64_t before_ms, std::size_t limit,
