@@ -38,12 +38,15 @@ class FileSweeper {
   void start();
   void stop();  // waits for a sweep in progress to finish its current step
 
+  // One sweep on the caller's thread: true when it finished (false: stopping or the store
+  // failed). The thread calls it every interval; tests call it directly.
+  bool sweep();
+  // The content's blob and thumbnail go unless a record has it again (see the .cpp). Called by
+  // sweep() for each content the store reports unused; public for tests of the race.
+  void remove_content(const std::string& sha256);
+
  private:
   void run();
-  // One sweep: true when it finished (false: stopping or the store failed).
-  bool sweep();
-  // The content's blob and thumbnail go unless a record has it again (see the .cpp).
-  void remove_content(const std::string& sha256);
   template <typename T, typename Call>
   std::optional<T> ask(Call call);
 

@@ -475,7 +475,14 @@ TEST_F(InboxIndexTest, AVersion5DatabaseGetsFileReferences) {
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
     exec(h,
-         "DROP INDEX files_unreferenced; ALTER TABLE files DROP COLUMN unreferenced_ms; "
+         "DROP INDEX files_unreferenced; DROP INDEX files_by_sha; DROP INDEX files_by_owner; "
+         "CREATE TABLE old_files(id TEXT PRIMARY KEY, owner INTEGER NOT NULL, sha256 TEXT NOT "
+         "NULL, name TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER NOT "
+         "NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0, thumb INTEGER NOT NULL DEFAULT 0, "
+         "created_ms INTEGER NOT NULL) WITHOUT ROWID; "
+         "INSERT INTO old_files SELECT id, owner, sha256, name, type, size, width, height, thumb, "
+         "created_ms FROM files; DROP TABLE files; ALTER TABLE old_files RENAME TO files; "
+         "CREATE INDEX files_by_owner ON files(owner, sha256); "
          "DELETE FROM file_refs; CREATE TABLE file_readers(file TEXT NOT NULL, reader TEXT NOT "
          "NULL, PRIMARY KEY(file, reader)) WITHOUT ROWID; "
          "INSERT INTO file_readers VALUES('sent', 'u2'); "
