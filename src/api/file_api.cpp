@@ -202,6 +202,9 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     return nullptr;
   }
   if (known_usage(who->uid) + std::int64_t(length) - overhead > l.user_quota_bytes) {
+    // This node's figure may be stale (another node's sweep freed some): the next try asks the
+    // store, which decides.
+    forget_usage(who->uid);
     refusal = code_response(413, code::kOverQuota, "your storage quota is full");
     return nullptr;
   }

@@ -155,6 +155,32 @@ TEST_P(FileStoreTest, ASendOfASweptFileIsRefused) {
   EXPECT_TRUE(sink.committed.empty());
 }
 
+// Redis keeps no schema version: records from before clean-up (readers in a set, no content set
+// or unreferenced entry) are indexed once when a store connects. (SQLite's conversion:
+// InboxIndexTest.AVersion5DatabaseGetsFileReferences.)
+TEST_P(FileStoreTest, RedisRecordsFromBeforeCleanUpAreIndexedOnce) {
+  if (GetParam() != Backend::kRedis) GTEST_SKIP() << "Redis only";
+  UserId a = user("alice"), b = user("bob");
+  std::string ua = std::to_string(a), ub = std::to_string(b);
+  for (const auto& [id, sha] : {std::pair{"old1", sha1}, std::pair{"old2", sha2}}) {
+    redis->command(std::string("HSET parley:file:") + id + " owner " + ua + " sha256 " + sha +
+                   " name n type text/plain size 100 width 0 height 0 thumb 0 created_ms 1000");
+    redis->command("SET parley:file_by:" + ua + ":" + sha + " " + id);
+  }
+  redis->command("HSET parley:file_usage " + ua + " 200");
+  redis->command("SADD parley:file_readers:old1 u" + ub);  // old1 was sent to bob
+  redis->command("DEL parley:files_indexed");
+  open();
+  EXPECT_TRUE(readable(b, "old1"));
+  EXPECT_FALSE(readable(b, "old2"));
+  auto swept = sweep(2000);
+  EXPECT_EQ(swept.ids, std::vector<std::string>{"old2"}) << "never sent: unreferenced since 1000";
+  EXPECT_EQ(swept.unused, std::vector<std::string>{sha2});
+  EXPECT_TRUE(in_use(sha1));
+  EXPECT_EQ(usage(a), 100);
+  EXPECT_NE(redis->command("GET parley:files_indexed").find('1'), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FileStoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kRedis), backend_name);
 
