@@ -38,8 +38,11 @@ class FileStoreTest : public StoreTest {
   bool in_use(const std::string& sha) {
     return wait<bool>([&](auto cb) { store->content_in_use(sha, cb); });
   }
-  MessageId send_file(UserId from, std::string name, std::string to, std::string file) {
+  MessageId send_file(UserId from, std::string name, std::string to, std::string file,
+                      GroupId group = 0) {
     SendRequest r{from, std::move(name), {std::move(to)}, "", "", 1};
+    if (group) r.to.clear();
+    r.group = group;
     r.files = {std::move(file)};
     store->submit(r);
     sink.wait_for(1);
@@ -153,6 +156,32 @@ TEST_P(FileStoreTest, ASendOfASweptFileIsRefused) {
   ASSERT_EQ(sink.rejected.size(), 1u);
   EXPECT_EQ(sink.rejected[0].error, "bad_file");
   EXPECT_TRUE(sink.committed.empty());
+}
+
+TEST_P(FileStoreTest, AGroupsMembersReadAFileUntilItsMessageIsRecalled) {
+  UserId a = user("alice"), b = user("bob");
+  user("carol");
+  GroupChange g;
+  g.op = GroupOp::kCreate;
+  g.actor = a;
+  g.actor_name = "alice";
+  g.names = {"bob"};
+  g.name = "team";
+  GroupId gid = wait<GroupReply>([&](auto cb) { store->change_group(g, cb); }).group.id;
+  sink.wait_for(1);
+  barrier();
+  {
+    std::lock_guard l(sink.m);
+    sink.committed.clear();  // the group's creation event
+  }
+  upload(a, "f1", sha1, 60000);
+  MessageId m = send_file(a, "alice", "", "f1", gid);
+  EXPECT_TRUE(readable(b, "f1"));
+  EXPECT_FALSE(readable(user("dave"), "f1")) << "not a member";
+  EXPECT_TRUE(sweep(util::now_ms() + 1000).ids.empty());
+  recall(a, "alice", m);
+  EXPECT_FALSE(readable(b, "f1"));
+  EXPECT_EQ(sweep(util::now_ms() + 1000).ids.size(), 1u);
 }
 
 // Redis keeps no schema version: records from before clean-up (readers in a set, no content set
