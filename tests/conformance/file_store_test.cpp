@@ -142,6 +142,22 @@ TEST_P(FileStoreTest, AContentStaysInUseWhileAnyOwnersRecordHasIt) {
   EXPECT_EQ(usage(b), 100);
 }
 
+TEST_P(FileStoreTest, AFailedSendLeavesTheUploadUnreferenced) {
+  UserId a = user("alice");
+  upload(a, "f1", sha1, 60000);
+  SendRequest r{a, "alice", {"nobody"}, "", "c1", 1};  // no such recipient: refused
+  r.files = {"f1"};
+  store->submit(r);
+  sink.wait_for(0, 1);
+  barrier();
+  {
+    std::lock_guard l(sink.m);
+    ASSERT_EQ(sink.rejected.size(), 1u);
+    EXPECT_TRUE(sink.committed.empty());
+  }
+  EXPECT_EQ(sweep(util::now_ms() - 30000).ids, std::vector<std::string>{"f1"});
+}
+
 TEST_P(FileStoreTest, ASendOfASweptFileIsRefused) {
   UserId a = user("alice");
   user("bob");
