@@ -72,6 +72,7 @@ bool FileSweeper::sweep() {
     for (const auto& sha : swept->unused) remove_content(sha);
     records += swept->ids.size();
     contents += swept->unused.size();
+    if (options_.metrics) hub::Metrics::add(options_.metrics->files_swept, swept->ids.size());
     if (swept->ids.size() < options_.batch) break;
   }
   if (records > 0)
@@ -107,6 +108,8 @@ void FileSweeper::remove_content(const std::string& sha) {
       media::BlobStore::discard(*parked);
     }
   }
+  if (!keep && !parked_blob.empty() && options_.metrics)
+    hub::Metrics::add(options_.metrics->file_contents_removed);
 }
 
 }  // namespace parley::api

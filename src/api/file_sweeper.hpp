@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "hub/metrics.hpp"
 #include "media/blob_store.hpp"
 #include "store/store.hpp"
 
@@ -27,6 +28,7 @@ class FileSweeper {
     std::chrono::milliseconds grace{24 * 3600 * 1000};
     std::chrono::milliseconds interval{600 * 1000};
     std::size_t batch = 500;  // records per store step (a sweep runs steps until none is due)
+    hub::Metrics* metrics = nullptr;  // counts what is removed, if set
   };
   // `swept_owner` hears (on the sweeper's thread) of each user whose files were removed.
   FileSweeper(store::Store& store, const media::BlobStore& blobs, Options options,

@@ -338,6 +338,7 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   api::FileSweeper::Options so_files;
   so_files.grace = std::chrono::seconds(c.limits.file_grace_period_s);
   so_files.interval = std::chrono::seconds(c.limits.file_sweep_interval_s);
+  so_files.metrics = &p.metrics;
   api::FileApi& files = p.api->file_api();
   p.sweeper = std::make_unique<api::FileSweeper>(
       *p.store, files.blobs(), so_files, [&files](store::UserId u) { files.forget_usage(u); });

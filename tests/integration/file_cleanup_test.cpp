@@ -95,6 +95,16 @@ class FileCleanup : public ::testing::TestWithParam<Deployment::Mode> {
     EXPECT_EQ(str(ack.at("cid")), cid) << json::serialize(ack);
     return ack.at("id").as_int64();
   }
+  // A counter of /metrics, summed over the nodes (whichever node's sweep got there first).
+  std::int64_t metric(const std::string& name) {
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < server.size(); ++i) {
+      auto m = client::http_request("127.0.0.1", server.node(i).port(), "GET", "/metrics", {}, {});
+      auto at = m.body.find("\n" + name + " ");
+      if (at != std::string::npos) sum += std::stoll(m.body.substr(at + name.size() + 2));
+    }
+    return sum;
+  }
   // Longer than the grace period and a sweep: a file that was to go has gone by now.
   static void past_grace() { std::this_thread::sleep_for(std::chrono::seconds(kGraceS + 3)); }
 };
@@ -109,6 +119,8 @@ TEST_P(FileCleanup, AnUploadNeverSentIsRemovedAfterTheGracePeriodAndTheQuotaFree
   ASSERT_TRUE(gone(id, at));
   EXPECT_TRUE(leaves_disk(shared.path(), bytes)) << "no record has the bytes: the blob goes";
   EXPECT_EQ(used(at), 0);
+  EXPECT_GE(metric("parley_files_swept_total"), 1);
+  EXPECT_GE(metric("parley_file_contents_removed_total"), 1);
 }
 
 TEST_P(FileCleanup, ASentFileStays) {
