@@ -16,9 +16,9 @@
 #include "api/admin_api.hpp"
 #include "api/file_api.hpp"
 #include "api/group_api.hpp"
-#include "api/name_list.hpp"
 #include "api/hash_queue.hpp"
 #include "api/metrics_access.hpp"
+#include "api/name_list.hpp"
 #include "api/profile_api.hpp"
 #include "api/static_files.hpp"
 #include "auth/device_proof.hpp"
@@ -54,6 +54,10 @@ class Api final : public protocol::HttpHandler {
 
   // The limits of the configuration changed (SIGHUP): throttles take the new rates.
   void limits_changed();
+
+  // Uploads and downloads (its blob store and usage cache are thread-safe; the file sweeper
+  // uses them).
+  FileApi& file_api() { return uploads_; }
 
   // Waits for queued password hashing to finish (shutdown, before the store goes away).
   void stop_hashing() {

@@ -133,6 +133,11 @@ void FileApi::note_usage(std::int64_t uid, std::int64_t bytes) {
   usage_[uid] = bytes;
 }
 
+void FileApi::forget_usage(std::int64_t uid) {
+  std::lock_guard lock(mutex_);
+  usage_.erase(uid);
+}
+
 std::int64_t FileApi::known_usage(std::int64_t uid) const {
   std::lock_guard lock(mutex_);
   auto it = usage_.find(uid);
@@ -198,6 +203,9 @@ std::unique_ptr<protocol::BodySink> FileApi::open_upload(const HttpRequest& head
     return nullptr;
   }
   if (known_usage(who->uid) + std::int64_t(length) - overhead > l.user_quota_bytes) {
+    // This node's figure may be stale (another node's sweep freed some): the next try asks the
+    // store, which decides.
+    forget_usage(who->uid);
     refusal = code_response(413, code::kOverQuota, "your storage quota is full");
     return nullptr;
   }

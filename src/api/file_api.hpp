@@ -50,6 +50,8 @@ class FileApi {
   // What the user's uploads keep (as last seen on this node), for the early quota check.
   void note_usage(std::int64_t uid, std::int64_t bytes);
   std::int64_t known_usage(std::int64_t uid) const;
+  // The user's files were swept (any thread): the next upload asks the store again.
+  void forget_usage(std::int64_t uid);
 
   hub::Services& services() { return svc_; }
   media::BlobStore& blobs() { return blobs_; }

@@ -38,6 +38,22 @@ std::string plain_type(std::string_view t) {
   return util::ascii_lower(t);
 }
 
+// The thumbnail of an image's content, made unless one is there. Written aside, then renamed: a
+// node sharing the folder never reads half of one. (The suffix stays .jpg: libvips picks the
+// format by it.) Media pool.
+bool ensure_thumb(FileApi& api, const std::string& image_path, const std::string& sha,
+                  std::string& error) {
+  std::string thumb = api.blobs().thumb_path(sha);
+  if (std::filesystem::exists(thumb)) return true;
+  std::string tmp = thumb.substr(0, thumb.size() - 4) + ".tmp" + std::to_string(util::mono_ms()) +
+                    auth::random_hex(4) + ".jpg";
+  bool made = media::make_thumbnail(image_path, tmp, FileApi::kThumbSide, error);
+  std::error_code ec;
+  if (made) std::filesystem::rename(tmp, thumb, ec);
+  if (ec || !made) std::filesystem::remove(tmp, ec);
+  return made && !ec;
+}
+
 struct Checked {
   store::FileRecord record;
   std::optional<HttpResponse> refusal;
@@ -65,20 +81,7 @@ Checked check(FileApi& api, const media::BlobWriter::Done& done, const std::stri
     }
     c.record.width = info->width;
     c.record.height = info->height;
-    std::string thumb = api.blobs().thumb_path(done.sha256);
-    if (std::filesystem::exists(thumb)) {
-      c.record.thumb = true;
-    } else {
-      // Written aside, then renamed: a node sharing the folder never reads half of one. (The
-      // suffix stays .jpg: libvips picks the format by it.)
-      std::string tmp = thumb.substr(0, thumb.size() - 4) + ".tmp" +
-                        std::to_string(util::mono_ms()) + auth::random_hex(4) + ".jpg";
-      c.record.thumb = media::make_thumbnail(done.temp_path, tmp, FileApi::kThumbSide, error);
-      std::error_code ec;
-      if (c.record.thumb) std::filesystem::rename(tmp, thumb, ec);
-      if (ec || !c.record.thumb) std::filesystem::remove(tmp, ec);
-      if (ec) c.record.thumb = false;
-    }
+    c.record.thumb = ensure_thumb(api, done.temp_path, done.sha256, error);
   }
   return c;
 }
@@ -144,13 +147,25 @@ void UploadSink::finish(protocol::Responder respond) {
         return respond(code_response(413, code::kOverQuota, "your storage quota is full"));
       }
       if (!api.blobs().commit(done)) return respond(storage_failed());
-      svc.store->create_file(rec, [&api, respond](store::Result<store::FileRecord> r) {
+      svc.store->create_file(rec, [&api, done, drop, respond](store::Result<store::FileRecord> r) {
         auto* f = std::get_if<store::FileRecord>(&r);
-        if (!f) return respond(code_response(503, code::kUnavailable, "store unavailable"));
-        api.note_usage(f->owner, api.known_usage(f->owner) + f->size);
-        spdlog::info("file {} uploaded ({} bytes, {})", f->id, f->size, f->type);
-        respond(protocol::json_response(
-            200, "{\"code\":\"2000\",\"file\":" + store::file_json(*f) + "}"));
+        if (!f) {
+          drop();
+          return respond(code_response(503, code::kUnavailable, "store unavailable"));
+        }
+        // Back to the media pool (a store thread must not block): a sweep of the same content
+        // may have set the blob (or the thumbnail) aside between commit() and the record; the
+        // record is stored now, so from here on no sweep takes them (api/file_sweeper.hpp).
+        boost::asio::post(api.pool(), [&api, f = std::move(*f), done, respond] {
+          std::string error;
+          if (!api.blobs().settle(done) ||
+              (f.thumb && !ensure_thumb(api, api.blobs().path(f.sha256), f.sha256, error)))
+            return respond(storage_failed());
+          api.note_usage(f.owner, api.known_usage(f.owner) + f.size);
+          spdlog::info("file {} uploaded ({} bytes, {})", f.id, f.size, f.type);
+          respond(protocol::json_response(
+              200, "{\"code\":\"2000\",\"file\":" + store::file_json(f) + "}"));
+        });
       });
     });
   });

@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "api/api.hpp"
+#include "api/file_sweeper.hpp"
 #include "auth/file_link.hpp"
 #include "auth/revocations.hpp"
 #include "auth/token.hpp"
@@ -137,6 +138,8 @@ struct Server::Parts {
   std::unique_ptr<hub::Router> router;
   std::unique_ptr<cluster::RedisNode> cluster;  // Redis mode only
   std::unique_ptr<api::Api> api;
+  // Clean-up of unreferenced files: its own thread, using the store and the api's blob store.
+  std::unique_ptr<api::FileSweeper> sweeper;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<asio::steady_timer> prune_timer;
@@ -338,6 +341,13 @@ Server::Server(config::Config config) : parts_(std::make_unique<Parts>()) {
   }
   p.api = std::make_unique<api::Api>(p.svc, find_web_dir(c));
   p.deps.http = p.api.get();
+  api::FileSweeper::Options so_files;
+  so_files.grace = std::chrono::seconds(c.limits.file_grace_period_s);
+  so_files.interval = std::chrono::seconds(c.limits.file_sweep_interval_s);
+  so_files.metrics = &p.metrics;
+  api::FileApi& files = p.api->file_api();
+  p.sweeper = std::make_unique<api::FileSweeper>(
+      *p.store, files.blobs(), so_files, [&files](store::UserId u) { files.forget_usage(u); });
 
   // Revocations must be known before the first request.
   std::promise<store::Result<store::RevocationState>> loaded;
@@ -378,6 +388,7 @@ int Server::run() {
   p.prune_timer = std::make_unique<asio::steady_timer>(p.shards.front()->context());
   asio::post(p.shards.front()->context(), [&p] { p.prune_revocations(); });
   for (auto& s : p.shards) s->start();
+  p.sweeper->start();
 
   p.stop.get_future().wait();
 
@@ -398,6 +409,7 @@ int Server::run() {
   // pool is drained first and destroyed last (posting to a joined pool is safe, to a destroyed
   // one is not).
   p.api->stop_hashing();
+  p.sweeper.reset();  // finishes a sweep in progress while the store still answers
   p.cluster.reset();  // leaves the cluster's online list
   p.store.reset();    // drains and commits what is queued
   p.api.reset();

@@ -177,7 +177,9 @@ void apply_yaml(Config& c, const std::string& text) {
                          "max_file_bytes",
                          "user_quota_bytes",
                          "uploads_per_minute",
-                         "file_link_ttl"},
+                         "file_link_ttl",
+                         "file_grace_period",
+                         "file_sweep_interval"},
                         "limits");
     read(l, "max_frame_bytes", c.limits.max_frame_bytes);
     read(l, "max_content_bytes", c.limits.max_content_bytes);
@@ -204,6 +206,8 @@ void apply_yaml(Config& c, const std::string& text) {
     read(l, "user_quota_bytes", c.limits.user_quota_bytes);
     read(l, "uploads_per_minute", c.limits.uploads_per_minute);
     read(l, "file_link_ttl", c.limits.file_link_ttl_s);
+    read(l, "file_grace_period", c.limits.file_grace_period_s);
+    read(l, "file_sweep_interval", c.limits.file_sweep_interval_s);
   }
   validate(c);
 }
@@ -236,6 +240,11 @@ void validate(Config& c) {
       fail("public_url must be http://HOST[:PORT][/PATH] or https://... (no query)");
     while (c.public_url.back() == '/') c.public_url.pop_back();
   }
+  constexpr std::int64_t kTenYears = std::int64_t(10) * 366 * 86400;
+  if (l.file_grace_period_s < 0 || l.file_grace_period_s > kTenYears)
+    fail("file_grace_period must be 0..316224000 seconds");
+  if (l.file_sweep_interval_s < 0 || l.file_sweep_interval_s > 86400)
+    fail("file_sweep_interval must be 0..86400 seconds (0 = never sweep)");
   if (c.deleted_name_reserve_days < 0 || c.deleted_name_reserve_days > 36500)
     fail("deleted_name_reserve_days must be 0..36500");
   if (l.max_frame_bytes < 1024 || l.max_body_bytes < 1024)
@@ -285,7 +294,7 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("-c,--config", file, "YAML configuration file (keys as in docs/CONFIG in README)");
   std::optional<std::string> host, data, web, redis, level, tls_cert, tls_key, registration,
       files_dir, public_url;
-  std::optional<std::int64_t> max_file_bytes, quota_bytes, file_link_ttl;
+  std::optional<std::int64_t> max_file_bytes, quota_bytes, file_link_ttl, file_grace, file_sweep;
   std::optional<std::uint16_t> port;
   std::optional<unsigned> threads;
   std::optional<double> rate, user_rate;
@@ -358,6 +367,10 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
                  "seconds a signed file link in a classic message stays valid (default 604800)");
   app.add_option("--public-url", public_url,
                  "how clients reach this server, for links (default: each client's Host)");
+  app.add_option("--file-grace-period", file_grace,
+                 "seconds an unsent or recalled file is kept before it is removed (default 86400)");
+  app.add_option("--file-sweep-interval", file_sweep,
+                 "seconds between sweeps for such files (default 600; 0 = never)");
   app.add_option("--registration", registration,
                  "who may register: open (default), invite (an admin's invite code) or closed");
   app.add_option("--login-failures", login_failures,
@@ -398,6 +411,8 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   if (quota_bytes) c.limits.user_quota_bytes = *quota_bytes;
   if (file_link_ttl) c.limits.file_link_ttl_s = *file_link_ttl;
   if (public_url) c.public_url = *public_url;
+  if (file_grace) c.limits.file_grace_period_s = *file_grace;
+  if (file_sweep) c.limits.file_sweep_interval_s = *file_sweep;
   if (host) c.host = *host;
   if (port) c.port = *port;
   if (data) c.data_dir = *data;

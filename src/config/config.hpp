@@ -47,6 +47,11 @@ struct Limits {
   int uploads_per_minute = 30;                            // per user; 0 = unlimited
   // How long a signed download link (the text classic clients get for a file) stays valid.
   std::int64_t file_link_ttl_s = 7 * 24 * 3600;
+  // Clean-up (api/file_sweeper.hpp): a file no message references (never sent, recalled) is
+  // removed this long after it became unreferenced, by a sweep every file_sweep_interval_s
+  // (0 = never). Read at start.
+  std::int64_t file_grace_period_s = 24 * 3600;
+  std::int64_t file_sweep_interval_s = 600;
 };
 
 // Argon2id cost. "interactive" (default: ~100 ms, 64 MiB) protects stored passwords; "fast"

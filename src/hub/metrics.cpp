@@ -44,6 +44,8 @@ std::string Metrics::render(std::int64_t users_online) const {
   line("parley_slow_consumer_drops_total", "counter", get(slow_consumer_drops));
   line("parley_error_frames_total", "counter", get(error_frames));
   line("parley_http_requests_total", "counter", get(http_requests));
+  line("parley_files_swept_total", "counter", get(files_swept));
+  line("parley_file_contents_removed_total", "counter", get(file_contents_removed));
   out += "# TYPE parley_errors_total counter\n";
   for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
     out += "parley_errors_total{code=\"";

@@ -22,6 +22,9 @@ class Metrics {
   std::atomic<std::uint64_t> slow_consumer_drops{0};
   std::atomic<std::uint64_t> error_frames{0};  // total; by code below
   std::atomic<std::uint64_t> http_requests{0};
+  // Clean-up (api/file_sweeper.hpp): file records removed, contents deleted from disk.
+  std::atomic<std::uint64_t> files_swept{0};
+  std::atomic<std::uint64_t> file_contents_removed{0};
   // Revoked token ids held in memory until their tokens expire; sampled when they are pruned.
   std::atomic<std::int64_t> revoked_tokens{0};
 

@@ -3,9 +3,12 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -85,16 +88,40 @@ bool BlobStore::commit(const BlobWriter::Done& done) const {
   std::error_code ec;
   fs::path target = path(done.sha256);
   fs::create_directories(target.parent_path(), ec);
-  if (fs::exists(target, ec)) {  // the same bytes are kept already
-    fs::remove(done.temp_path, ec);
-    return true;
+  // A hard link, not a rename: the upload keeps its own name until settle(). EEXIST: the same
+  // bytes are kept already (content-addressed, so they are these bytes).
+  if (::link(done.temp_path.c_str(), target.c_str()) == 0 || errno == EEXIST) return true;
+  fs::remove(done.temp_path, ec);
+  return false;
+}
+
+bool BlobStore::settle(const BlobWriter::Done& done) const {
+  std::error_code ec;
+  std::string target = path(done.sha256);
+  bool ok = fs::exists(target, ec) || ::link(done.temp_path.c_str(), target.c_str()) == 0 ||
+            errno == EEXIST;
+  fs::remove(done.temp_path, ec);
+  return ok;
+}
+
+std::string BlobStore::park(const std::string& from) const {
+  std::string parked = (fs::path(dir_) / "tmp" / (random_name() + ".swept")).string();
+  if (::rename(from.c_str(), parked.c_str()) != 0) return {};
+  return parked;
+}
+
+void BlobStore::restore(const std::string& parked, const std::string& to) {
+  // link() never replaces: if an upload has put the same content there again, that one stays.
+  if (::link(parked.c_str(), to.c_str()) != 0 && errno == ENOENT) {
+    std::error_code ec;
+    fs::create_directories(fs::path(to).parent_path(), ec);
+    (void)::link(parked.c_str(), to.c_str());
   }
-  fs::rename(done.temp_path, target, ec);
-  if (ec) {
-    fs::remove(done.temp_path, ec);
-    return false;
-  }
-  return true;
+  ::unlink(parked.c_str());
+}
+
+void BlobStore::discard(const std::string& parked) {
+  ::unlink(parked.c_str());
 }
 
 std::string BlobStore::path(std::string_view sha) const {
@@ -107,10 +134,21 @@ std::string BlobStore::thumb_path(std::string_view sha) const {
 
 void BlobStore::clear_tmp() const {
   std::error_code ec;
-  // Another node sharing the folder may be writing one right now: only old ones go.
+  // Another node sharing the folder may be writing (or sweeping) one right now: only old ones.
   auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
-  for (const auto& e : fs::directory_iterator(fs::path(dir_) / "tmp", ec))
-    if (e.path().extension() == ".part" && e.last_write_time(ec) < cutoff) fs::remove(e.path(), ec);
+  std::time_t swept_cutoff = std::time(nullptr) - 3600;
+  for (const auto& e : fs::directory_iterator(fs::path(dir_) / "tmp", ec)) {
+    auto ext = e.path().extension();
+    if (ext == ".part" && e.last_write_time(ec) < cutoff) {
+      fs::remove(e.path(), ec);
+    } else if (ext == ".swept") {
+      // A rename keeps the modification time (the blob's, maybe old): the change time is when
+      // it was set aside.
+      struct stat st {};
+      if (::stat(e.path().c_str(), &st) == 0 && st.st_ctime < swept_cutoff)
+        fs::remove(e.path(), ec);
+    }
+  }
 }
 
 }  // namespace parley::media

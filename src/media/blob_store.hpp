@@ -2,7 +2,7 @@
 // Uploaded files on disk, stored by content: `<dir>/blobs/ab/<sha256>` (so the same bytes are
 // kept once however often they are uploaded), thumbnails beside them in `<dir>/thumbs/`, and
 // uploads in progress as `<dir>/tmp/*.part` until their hash is known. Every node of a cluster
-// may share one folder: names are content hashes and a blob is moved in with one rename.
+// may share one folder: names are content hashes and a blob is linked in whole, at once.
 // Thread-safe (the file system is the only state).
 #pragma once
 #include <openssl/evp.h>
@@ -61,11 +61,26 @@ class BlobStore {
 
   // A new upload in tmp/; null when the folder is not writable.
   std::unique_ptr<BlobWriter> begin() const;
-  // Moves a finished upload to its content address (or drops it when the same bytes are there).
+  // Links a finished upload in at its content address (kept as it is when the same bytes are
+  // there); the upload stays in tmp/ until settle(), so that a sweep of the same content racing
+  // it (api/file_sweeper.hpp) can be undone. False (and the upload removed) on an I/O error.
   bool commit(const BlobWriter::Done& done) const;
+  // After the upload's record is stored: puts the bytes back if a sweep took them meanwhile,
+  // then removes the upload from tmp/. False if the blob is missing and cannot be restored.
+  bool settle(const BlobWriter::Done& done) const;
   std::string path(std::string_view sha256) const;
   std::string thumb_path(std::string_view sha256) const;
-  // Leftovers of uploads interrupted by a crash, older than an hour (called at start).
+
+  // Clean-up (api/file_sweeper.hpp): moves the file at `path` (a blob or a thumbnail) aside into
+  // tmp/ as `*.swept`, atomically; its new name, or empty if there was none. restore() links it
+  // back (unless the same content is there again) and removes it; discard() removes it.
+  std::string park(const std::string& path) const;
+  static void restore(const std::string& parked, const std::string& path);
+  static void discard(const std::string& parked);
+
+  // Leftovers older than an hour (called at start): uploads interrupted by a crash (`*.part`,
+  // by modification time) and files a sweep interrupted by a crash had set aside (`*.swept`, by
+  // the time they were moved). Younger ones may be another node's work in progress.
   void clear_tmp() const;
   const std::string& dir() const { return dir_; }
 

@@ -19,4 +19,18 @@ std::string file_json(const FileRecord& f) {
   return out;
 }
 
+std::vector<std::string> file_ids(std::string_view files_json) {
+  std::vector<std::string> ids;
+  constexpr std::string_view kStart = "{\"id\":\"";
+  for (auto at = files_json.find(kStart); at != std::string_view::npos;
+       at = files_json.find(kStart, at)) {
+    at += kStart.size();
+    auto end = files_json.find('"', at);
+    if (end == std::string_view::npos) break;
+    ids.emplace_back(files_json.substr(at, end - at));
+    at = end;
+  }
+  return ids;
+}
+
 }  // namespace parley::store

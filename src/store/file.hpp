@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "store/types.hpp"
 
@@ -23,5 +25,17 @@ struct FileRecord {
 
 // `{"id","name","type","size","url"(,"width","height","thumb_url")}`
 std::string file_json(const FileRecord& f);
+
+// The ids of the FILE objects in a message's files JSON (as file_json wrote them). A name cannot
+// fake one: inside a JSON string every quote is escaped, so `{"id":"` only starts an object.
+std::vector<std::string> file_ids(std::string_view files_json);
+
+// What one sweep (Store::sweep_files) removed: the records, and the contents no record keeps
+// any more (their blobs and thumbnails may go from disk; see api/file_sweeper.hpp).
+struct SweptFiles {
+  std::vector<std::string> ids;
+  std::vector<UserId> owners;       // whose usage went down (one entry per record)
+  std::vector<std::string> unused;  // sha256 of contents no remaining record has
+};
 
 }  // namespace parley::store

@@ -146,13 +146,25 @@ class Store {
 
   // ---- files (store/file.hpp) ----
   // Records an upload; the same bytes uploaded again by the same owner answer the record kept.
+  // A record no message references is "unreferenced since" its upload (a repeated upload of it
+  // restarts that clock); a send carrying it marks it referenced in the send's own commit, and
+  // the recall of the last un-recalled message carrying it makes it unreferenced again from the
+  // recall on (its recipients may no longer read it). An account's deletion changes nothing
+  // here: what it never sent is unreferenced already, what it sent stays in others' history.
   virtual void create_file(FileRecord file, Callback<FileRecord> done) = 0;
-  // Bytes of the files `user` uploaded (what counts against the quota).
+  // Removes (at most `limit`) records unreferenced since before `unreferenced_before_ms`, each
+  // only if it still is when removed (atomically with the check: a send committing meanwhile
+  // keeps it), and reports the contents (sha256) that no record of any owner keeps any more.
+  virtual void sweep_files(std::int64_t unreferenced_before_ms, std::size_t limit,
+                           Callback<SweptFiles> done) = 0;
+  // Whether any record (any owner) has this content: the sweeper's re-check before it deletes.
+  virtual void content_in_use(std::string sha256, Callback<bool> done) = 0;
+  // Bytes of the files `user` uploaded and the store still keeps (what counts against the quota).
   virtual void file_usage(UserId user, Callback<std::int64_t> done) = 0;
-  // The file if `user` may read it: its uploader, a recipient of a message carrying it, or a
-  // current member of a group such a message went to. kNotFound otherwise — also when it exists.
-  // (A send carrying files — SendRequest::files — is refused with error "bad_file" unless every
-  // id is the sender's own upload; its recipients may read them from the commit on.)
+  // The file if `user` may read it: its uploader, a recipient of an un-recalled message carrying
+  // it, or a current member of a group such a message went to. kNotFound otherwise — also when it
+  // exists. (A send carrying files — SendRequest::files — is refused with error "bad_file" unless
+  // every id is the sender's own upload; its recipients may read them from the commit on.)
   virtual void readable_file(UserId user, std::string id, Callback<FileRecord> done) = 0;
 
   // A system notice from the administrators to every connected user (user 0) or to one user's

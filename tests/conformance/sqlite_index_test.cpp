@@ -453,6 +453,62 @@ TEST_F(InboxIndexTest, AVersion1DatabaseIsConverted) {
   EXPECT_EQ(chunk_rows(db()), 4);  // one per user from the conversion, one per user since
 }
 
+// Version 6 (clean-up) computes each file's references from the log: a file an un-recalled
+// message carries stays readable by its recipient and is not swept; one never sent is
+// unreferenced since its upload; version 5's readers table goes.
+TEST_F(InboxIndexTest, AVersion5DatabaseGetsFileReferences) {
+  open(db(), 10);
+  UserId a = user("a"), b = user("b");
+  auto file = [&](std::string id, char sha) {
+    FileRecord f{std::move(id), a, std::string(64, sha), "n", "text/plain", 10};
+    f.created_ms = 1000;  // long ago
+    return wait<FileRecord>([&](auto cb) { store->create_file(f, cb); });
+  };
+  file("sent", 'a');
+  file("unsent", 'b');
+  SendRequest r{a, "a", {"b"}, "", "", 1};
+  r.files = {"sent"};
+  store->submit(r);
+  sink.wait_for(1);
+  store.reset();
+  {  // back to what version 5 wrote
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
+    exec(h,
+         "DROP INDEX files_unreferenced; DROP INDEX files_by_sha; DROP INDEX files_by_owner; "
+         "CREATE TABLE old_files(id TEXT PRIMARY KEY, owner INTEGER NOT NULL, sha256 TEXT NOT "
+         "NULL, name TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER NOT "
+         "NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0, thumb INTEGER NOT NULL DEFAULT 0, "
+         "created_ms INTEGER NOT NULL) WITHOUT ROWID; "
+         "INSERT INTO old_files SELECT id, owner, sha256, name, type, size, width, height, thumb, "
+         "created_ms FROM files; DROP TABLE files; ALTER TABLE old_files RENAME TO files; "
+         "CREATE INDEX files_by_owner ON files(owner, sha256); "
+         "DELETE FROM file_refs; CREATE TABLE file_readers(file TEXT NOT NULL, reader TEXT NOT "
+         "NULL, PRIMARY KEY(file, reader)) WITHOUT ROWID; "
+         "INSERT INTO file_readers VALUES('sent', 'u2'); "
+         "UPDATE meta SET value='5' WHERE key='schema_version'");
+    sqlite3_close(h);
+  }
+  open(db(), 10);
+  EXPECT_NO_THROW(wait<FileRecord>([&](auto cb) { store->readable_file(b, "sent", cb); }));
+  auto swept = wait<SweptFiles>([&](auto cb) { store->sweep_files(2000, 100, cb); });
+  EXPECT_EQ(swept.ids, std::vector<std::string>{"unsent"});
+  EXPECT_EQ(swept.unused, std::vector<std::string>{std::string(64, 'b')});
+  EXPECT_EQ(wait<std::int64_t>([&](auto cb) { store->file_usage(a, cb); }), 10);
+  store.reset();
+  sqlite3* h = nullptr;
+  sqlite3_open(db().c_str(), &h);
+  {
+    Statement v(h, "SELECT value FROM meta WHERE key='schema_version'");
+    ASSERT_TRUE(v.step());
+    EXPECT_EQ(v.text(0), "6");
+    Statement t(h, "SELECT COUNT(*) FROM sqlite_master WHERE name='file_readers'");
+    ASSERT_TRUE(t.step());
+    EXPECT_EQ(t.int64(0), 0);
+  }
+  sqlite3_close(h);
+}
+
 TEST_F(InboxIndexTest, ANewerSchemaIsRefused) {
   open(db(), 10);
   store.reset();

@@ -33,15 +33,30 @@ inline std::string group_key(GroupId id) {
   return "{g" + std::to_string(id) + "}:group";
 }
 
-inline constexpr const char* kFileUsage = "parley:file_usage";  // hash: uid -> bytes
+// Files: global keys (no hash tag; a file is not one user's). Their multi-key scripts
+// (lua/file_*.lua) declare every key they touch and never touch a per-user key.
+inline constexpr const char* kFileUsage = "parley:file_usage";  // hash: uid -> bytes kept
+// zset: file id -> since when no message references it (ms); the sweeper's work list.
+inline constexpr const char* kFilesUnreferenced = "parley:files_unreferenced";
+inline constexpr const char* kFilesIndexed = "parley:files_indexed";  // set once backfilled
 inline std::string file_key(std::string_view id) {
   return "parley:file:" + std::string(id);  // hash: the FileRecord
 }
+// Before clean-up (read once by the backfill, then deleted): set: "u<id>", "g<id>".
 inline std::string file_readers_key(std::string_view id) {
-  return "parley:file_readers:" + std::string(id);  // set: "u<id>", "g<id>"
+  return "parley:file_readers:" + std::string(id);
+}
+// hash: id of an un-recalled message carrying the file -> its readers ("g<id>" or
+// "u<id>,u<id>..."; "0" names the readers of messages from before clean-up).
+inline std::string file_refs_key(std::string_view id) {
+  return "parley:file_refs:" + std::string(id);
 }
 inline std::string file_by_key(UserId owner, std::string_view sha) {
   return "parley:file_by:" + std::to_string(owner) + ":" + std::string(sha);  // -> id
+}
+// set: the ids of every record (any owner) with this content; empty: its blob may go.
+inline std::string content_key(std::string_view sha) {
+  return "parley:content:" + std::string(sha);
 }
 
 inline std::string invite_key(std::string_view code) {

@@ -276,6 +276,7 @@ void RedisStore::connect() {
   cursor_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseCursorLua}).get());
   raise_sha_ = as_string(conn_.command({"SCRIPT", "LOAD", kRaiseFieldLua}).get());
   fill_name_keys(conn_);
+  backfill_files(conn_);
   if (options_.min_replicas_ack >= 0) {
     replicas_to_wait_ = options_.min_replicas_ack;
   } else if (replicas_to_wait_ == 0) {
@@ -461,6 +462,25 @@ void RedisStore::commit_sends(std::vector<SendWork>& work) {
   // Large messages: the body once, before any reference to it (one connection: in order). Then
   // the appends: the sender's copy, then one per recipient. The cid is shown to the sender only.
   auto shared_body = [](const Work& w) { return w.ids.size() > kInlineRecipients; };
+  // Files first: each referenced by this message before any inbox shows it. A sweep on any
+  // node either removed the record before (the send is refused: bad_file) or sees the
+  // reference and keeps it (file_mark.lua, file_sweep.lua). Idempotent for a rerun.
+  for (auto& w : work) {
+    if (w.rejected || w.complete_dup || w.req->files.empty()) continue;
+    std::string readers;
+    if (w.c.group) readers = "g" + std::to_string(w.c.group);
+    for (UserId id : w.ids) {
+      if (w.c.group) break;
+      if (!readers.empty()) readers += ',';
+      readers += "u" + std::to_string(id);
+    }
+    for (std::size_t i = 0; i < w.req->files.size(); ++i) {
+      if (mark_file(conn_, w.req->files[i], w.c.id, readers)) continue;
+      for (std::size_t j = 0; j < i; ++j) unmark_file(conn_, w.req->files[j], w.c.id);
+      w.rejected = w.bad_file = true;
+      break;
+    }
+  }
   for (auto& w : work) {
     if (w.rejected || w.complete_dup) continue;
     std::string own =
@@ -507,26 +527,15 @@ void RedisStore::commit_sends(std::vector<SendWork>& work) {
   }
   for (auto& w : work)
     if (!w.rejected && !w.complete_dup && !w.req->cid.empty()) conn_.read();
-  // Files: its recipients (or its group) may read them from now on.
-  for (auto& w : work) {
-    if (w.rejected || w.complete_dup || w.req->files.empty()) continue;
-    std::vector<std::string> readers;
-    if (w.c.group) readers.push_back("g" + std::to_string(w.c.group));
-    for (UserId id : w.ids)
-      if (!w.c.group) readers.push_back("u" + std::to_string(id));
-    for (const auto& f : w.req->files) {
-      std::vector<std::string> argv = {"SADD", file_readers_key(f)};
-      argv.insert(argv.end(), readers.begin(), readers.end());
-      if (argv.size() > 2) conn_.command(argv);
-    }
-    w.c.files = w.req->files_json;
-  }
+  for (auto& w : work)
+    if (!w.rejected && !w.complete_dup && !w.req->files.empty()) w.c.files = w.req->files_json;
 
   for (auto& w : work) {
     if (w.dup_of < 0) continue;
     const Work& first = work[std::size_t(w.dup_of)];
     if (first.rejected) {
       w.rejected = true;
+      w.bad_file = first.bad_file;
       continue;
     }
     w.c.id = first.c.id;
@@ -540,8 +549,9 @@ void RedisStore::commit_sends(std::vector<SendWork>& work) {
   std::vector<Rejected> rejected;
   for (auto& w : work) {
     if (w.rejected) {
-      Rejected r{w.c.sender, w.c.origin, w.c.cid, !w.not_member};
+      Rejected r{w.c.sender, w.c.origin, w.c.cid, !w.not_member && !w.bad_file};
       r.not_member = w.not_member;
+      if (w.bad_file) r.error = frame_error::kBadFile;
       rejected.push_back(std::move(r));
       continue;
     }
@@ -954,6 +964,10 @@ void RedisStore::change_message(SendRequest& req, Reject& reject) {
                      rewrite_entry(*e, recall, req.content)});
     }
   }
+  // A recall: its files lose this message's reference (and its readers), after the rewrite
+  // that hides them (a crash in between leaves them hidden but kept, never shown but gone).
+  if (recall)
+    for (const auto& f : file_ids(target->files)) unmark_file(conn_, f, target->id);
   Committed ev;
   ev.id = as_int(conn_.command({"INCR", kMessageIds}).get());
   ev.ts = util::now_ms();

@@ -83,6 +83,9 @@ class RedisStore final : public Store {
   void send_notice(UserId user, std::string content, Callback<Empty> done) override;
   // redis_files.cpp
   void create_file(FileRecord file, Callback<FileRecord> done) override;
+  void sweep_files(std::int64_t unreferenced_before_ms, std::size_t limit,
+                   Callback<SweptFiles> done) override;
+  void content_in_use(std::string sha256, Callback<bool> done) override;
   void file_usage(UserId user, Callback<std::int64_t> done) override;
   void readable_file(UserId user, std::string id, Callback<FileRecord> done) override;
 
@@ -102,6 +105,7 @@ class RedisStore final : public Store {
     bool complete_dup = false;
     bool resumed = false;                // an incomplete cid record: reuse its id
     bool not_member = false;             // a group send from outside the group
+    bool bad_file = false;               // a file it carries was swept since the check
     int dup_of = -1;                     // the same (sender, cid) earlier in this batch
     std::unique_ptr<SendRequest> owned;  // set when held: the batch that brought it is gone
   };
@@ -131,6 +135,12 @@ class RedisStore final : public Store {
   }
   // redis_files.cpp: the sender's own uploads, as FILE JSON into req.files_json (false: not).
   bool attach_files(RedisConnection& c, SendRequest& req);
+  // A send's file is referenced by message `msg` (false: the record is gone); a recall drops
+  // that reference. Records from before clean-up are indexed once (backfill_files, at connect).
+  static bool mark_file(RedisConnection& c, const std::string& id, MessageId msg,
+                        const std::string& readers);
+  static void unmark_file(RedisConnection& c, const std::string& id, MessageId msg);
+  static void backfill_files(RedisConnection& c);
   void run_special(SendRequest& req);
   template <typename Reject>
   void change_message(SendRequest& req, Reject& reject);

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "store/file.hpp"
 #include "store/sqlite/inbox_chunk.hpp"
 #include "store/sqlite/statement.hpp"
 
@@ -81,22 +82,55 @@ void convert_from_4(sqlite3* db) {
        "UPDATE meta SET value='5' WHERE key='schema_version'");
 }
 
+bool has_column(sqlite3* db, std::string_view table, std::string_view column) {
+  Statement s(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name=?2");
+  s.bind(1, table).bind(2, column);
+  return s.step();
+}
+
+// Version 6 tracks which messages reference a file (file_refs, replacing the readers of
+// file_readers) and since when none does (files.unreferenced_ms), for the clean-up: computed
+// from the log's un-recalled messages. A file none of them carries is unreferenced since its
+// upload. (A database converted from before version 5 has the new column from schema.sql.)
+void convert_from_5(sqlite3* db) {
+  if (!has_column(db, "files", "unreferenced_ms"))
+    exec(db, "ALTER TABLE files ADD COLUMN unreferenced_ms INTEGER");
+  {
+    Statement insert(db, "INSERT OR IGNORE INTO file_refs(file, msg) VALUES(?1, ?2)");
+    Statement rows(db,
+                   "SELECT id, files FROM messages WHERE files IS NOT NULL AND recalled=0 AND "
+                   "kind=0");
+    while (rows.step()) {
+      MessageId msg = rows.int64(0);
+      for (const auto& id : file_ids(rows.text(1))) {
+        insert.bind(1, id).bind(2, msg).run();
+      }
+    }
+  }
+  exec(db,
+       "UPDATE files SET unreferenced_ms = CASE WHEN EXISTS(SELECT 1 FROM file_refs WHERE "
+       "file_refs.file=files.id) THEN NULL ELSE created_ms END; "
+       "DROP TABLE IF EXISTS file_readers; "
+       "UPDATE meta SET value='6' WHERE key='schema_version'");
+}
+
 }  // namespace
 
 void migrate(sqlite3* db) {
   std::string version = meta_value(db, "schema_version");
   if (version.empty()) {
-    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '5')");
-  } else if (version != "5") {
-    if (version != "1" && version != "2" && version != "3" && version != "4")
+    exec(db, "INSERT INTO meta(key, value) VALUES('schema_version', '6')");
+  } else if (version != "6") {
+    if (version != "1" && version != "2" && version != "3" && version != "4" && version != "5")
       throw SqlError(SQLITE_ERROR, "database schema version " + version + " is not supported");
-    spdlog::info("store: converting the database from schema version {} to 5", version);
+    spdlog::info("store: converting the database from schema version {} to 6", version);
     exec(db, "BEGIN IMMEDIATE");
     try {
       if (version == "1") convert_from_1(db);
       if (version == "1" || version == "2") convert_from_2(db);
-      if (version != "4") convert_from_3(db);
-      convert_from_4(db);
+      if (version == "1" || version == "2" || version == "3") convert_from_3(db);
+      if (version != "5") convert_from_4(db);
+      convert_from_5(db);
       exec(db, "COMMIT");
     } catch (...) {
       exec(db, "ROLLBACK");
@@ -106,6 +140,11 @@ void migrate(sqlite3* db) {
   // A group's history is read by this index: one entry per group message, not per member.
   exec(db,
        "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(grp, id) WHERE grp IS NOT NULL");
+  // The sweeper's: records past the grace period, and whether any record keeps a content.
+  exec(db,
+       "CREATE INDEX IF NOT EXISTS files_by_sha ON files(sha256); "
+       "CREATE INDEX IF NOT EXISTS files_unreferenced ON files(unreferenced_ms) "
+       "WHERE unreferenced_ms IS NOT NULL");
 }
 
 }  // namespace parley::store::sqlite

@@ -1,4 +1,4 @@
--- parley's embedded store, version 5. One row per user and per message; a user's inbox (each
+-- parley's embedded store, version 6. One row per user and per message; a user's inbox (each
 -- message's place, seq, in that user's ordered inbox) is kept as chunks of consecutive seqs,
 -- and client message ids in their own index; both are written behind the log.
 CREATE TABLE IF NOT EXISTS meta(
@@ -67,16 +67,23 @@ CREATE TABLE IF NOT EXISTS files(
   width INTEGER NOT NULL DEFAULT 0,
   height INTEGER NOT NULL DEFAULT 0,
   thumb INTEGER NOT NULL DEFAULT 0,
-  created_ms INTEGER NOT NULL
+  created_ms INTEGER NOT NULL,
+  -- version 6: NULL while an un-recalled message carries it; else since when none does (its
+  -- upload, or the recall of the last one). Past the grace period the sweeper removes it.
+  unreferenced_ms INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS files_by_owner ON files(owner, sha256);
--- Who may read a file besides its owner: 'u<user id>' or 'g<group id>' (its members now), one
--- row per recipient of a message that carried it.
-CREATE TABLE IF NOT EXISTS file_readers(
+-- (version 6, created by migrate(): files_by_sha ON files(sha256), files_unreferenced ON
+-- files(unreferenced_ms) WHERE unreferenced_ms IS NOT NULL.)
+-- The un-recalled messages carrying a file (version 6; version 5 kept its readers instead):
+-- who may read it are their recipients (or their group's members now). Written in the batch of
+-- the send; a recall deletes its rows.
+CREATE TABLE IF NOT EXISTS file_refs(
   file TEXT NOT NULL,
-  reader TEXT NOT NULL,
-  PRIMARY KEY(file, reader)
+  msg INTEGER NOT NULL,
+  PRIMARY KEY(file, msg)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS file_refs_by_msg ON file_refs(msg);
 
 -- The inbox index, written behind the log in large batches: each row holds seqs first_seq..
 -- last_seq of one user's inbox, the message ids as varint deltas. One row per user per batch

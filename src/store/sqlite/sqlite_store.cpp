@@ -493,7 +493,7 @@ void SqliteStore::do_submit(SendRequest& req) {
     if (!attach_files(req, c)) return reject(req, frame_error::kBadFile);
   }
   append_to_log(c, req.content);
-  if (!c.files.empty()) grant_readers(req.files, c);
+  if (!c.files.empty()) mark_referenced(req.files, c.id);
   c.content = std::move(req.content);
   committed_.push_back(std::move(c));
 }
@@ -529,6 +529,7 @@ void SqliteStore::do_change_message(SendRequest& req) {
   update.bind(1, target.id);
   if (!recall) update.bind_static(2, req.content);
   update.run();
+  if (recall && !target.files.empty()) drop_references(target.id, target.files);
 
   Committed c;
   c.sender = req.sender;

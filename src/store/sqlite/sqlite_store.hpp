@@ -85,6 +85,9 @@ class SqliteStore final : public Store {
   void send_notice(UserId user, std::string content, Callback<Empty> done) override;
   // sqlite_files.cpp
   void create_file(FileRecord file, Callback<FileRecord> done) override;
+  void sweep_files(std::int64_t unreferenced_before_ms, std::size_t limit,
+                   Callback<SweptFiles> done) override;
+  void content_in_use(std::string sha256, Callback<bool> done) override;
   void file_usage(UserId user, Callback<std::int64_t> done) override;
   void readable_file(UserId user, std::string id, Callback<FileRecord> done) override;
 
@@ -111,8 +114,10 @@ class SqliteStore final : public Store {
   std::int64_t apply_account_change(const AccountChange& change);
   // A send's files: the sender's own uploads, as FILE JSON in c.files (false: one is not).
   bool attach_files(const SendRequest& req, Committed& c);
-  // Its recipients (or its group) may read them from now on.
-  void grant_readers(const std::vector<std::string>& files, const Committed& c);
+  // Message `msg` carries them (in its own batch): referenced, and readable by its recipients.
+  void mark_referenced(const std::vector<std::string>& files, MessageId msg);
+  // Message `msg` (carrying `files_json`) was recalled: its files lose that reference.
+  void drop_references(MessageId msg, std::string_view files_json);
 
   using Visit = std::function<bool(Seq, MessageId)>;  // false stops the scan
 
