@@ -104,15 +104,28 @@ std::optional<std::string> clean_name(std::string name) {
   return name;
 }
 
+UploadSink::UploadSink(FileApi& api, auth::TokenClaims who, std::string name,
+                       std::string claimed_type, std::unique_ptr<media::BlobWriter> writer)
+    : api_(api),
+      who_(std::move(who)),
+      name_(std::move(name)),
+      claimed_(std::move(claimed_type)),
+      out_(std::make_unique<UploadWriter>(api.pool(), std::move(writer))) {}
+
 std::optional<HttpResponse> UploadSink::write(std::string_view chunk) {
-  if (!writer_->write(chunk)) return storage_failed();
+  if (!out_->write(chunk)) return storage_failed();
   return std::nullopt;
 }
 
+void UploadSink::on_ready(std::function<void()> resume) {
+  out_->on_ready(std::move(resume));
+}
+
 void UploadSink::finish(protocol::Responder respond) {
-  auto writer = std::shared_ptr<media::BlobWriter>(std::move(writer_));
-  boost::asio::post(api_.pool(), [&api = api_, who = who_, name = name_, claimed = claimed_, writer,
-                                  respond = std::move(respond)] {
+  // Once the last queued byte is written, on the media pool.
+  out_->close([&api = api_, who = who_, name = name_, claimed = claimed_,
+               respond = std::move(respond)](std::shared_ptr<media::BlobWriter> writer) {
+    if (!writer) return respond(storage_failed());
     if (writer->size() == 0) return respond(code_response(400, code::kBadFormat, "an empty file"));
     std::string head = writer->head();
     auto done = writer->finish();
@@ -204,6 +217,11 @@ bool FormUploadSink::on_data(std::string_view bytes) {
   }
   refusal_ = file_->write(bytes);
   return !refusal_;
+}
+
+void FormUploadSink::on_ready(std::function<void()> resume) {
+  if (file_) return file_->on_ready(std::move(resume));
+  resume();
 }
 
 void FormUploadSink::finish(protocol::Responder respond) {

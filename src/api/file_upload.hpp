@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// One upload (POST /api/files): the body goes to a BlobWriter as it arrives (connection thread);
-// when it is in, the media pool checks it — an image must decode (and gets a thumbnail), the
+// One upload (POST /api/files): the body goes to a BlobWriter as it arrives, written on the
+// media pool (UploadWriter: the connection thread only queues it); when it is in, the media pool
+// checks it — an image must decode (and gets a thumbnail), the
 // user's quota must hold it — and the store records it.
 #pragma once
 #include <memory>
 #include <string>
 
+#include "api/upload_writer.hpp"
 #include "auth/token.hpp"
 #include "media/blob_store.hpp"
 #include "protocol/http_handler.hpp"
@@ -18,22 +20,19 @@ class FileApi;
 class UploadSink final : public protocol::BodySink {
  public:
   UploadSink(FileApi& api, auth::TokenClaims who, std::string name, std::string claimed_type,
-             std::unique_ptr<media::BlobWriter> writer)
-      : api_(api),
-        who_(std::move(who)),
-        name_(std::move(name)),
-        claimed_(std::move(claimed_type)),
-        writer_(std::move(writer)) {}
+             std::unique_ptr<media::BlobWriter> writer);
 
   std::optional<protocol::HttpResponse> write(std::string_view chunk) override;
+  bool wants_more() const override { return out_ && out_->wants_more(); }
+  void on_ready(std::function<void()> resume) override;
   void finish(protocol::Responder respond) override;
-  void abort() override { writer_.reset(); }  // the partial file goes with it
+  void abort() override { out_.reset(); }  // the partial file goes with it
 
  private:
   FileApi& api_;
   auth::TokenClaims who_;
   std::string name_, claimed_;
-  std::unique_ptr<media::BlobWriter> writer_;
+  std::unique_ptr<UploadWriter> out_;
 };
 
 // A multipart/form-data upload (a plain HTML form): the form is read as it arrives and the bytes
@@ -51,6 +50,8 @@ class FormUploadSink final : public protocol::BodySink, protocol::MultipartReade
         max_file_bytes_(max_file_bytes) {}
 
   std::optional<protocol::HttpResponse> write(std::string_view chunk) override;
+  bool wants_more() const override { return !file_ || file_->wants_more(); }
+  void on_ready(std::function<void()> resume) override;
   void finish(protocol::Responder respond) override;
   void abort() override {
     file_.reset();

@@ -87,7 +87,7 @@ struct Config {
   std::vector<std::string> args;       // the command line, to read the settings again (SIGHUP)
   std::string log_level = "info";
   bool log_json = false;
-  std::string redis_url;          // empty = embedded store
+  std::string redis_url;  // empty = embedded store
   // Replicas that must hold a send before it is delivered and acknowledged (Redis WAIT); -1 =
   // 1 when the master has replicas, else 0. The wait is bounded by redis_replica_ack_timeout_ms;
   // past it the send is held (not acknowledged) and retried until the replicas confirm it.

@@ -66,7 +66,7 @@ void Connection::start() {
 }
 
 void Connection::wait_readable() {
-  if (reading_ || state_ == State::kClosed || http_busy_) return;
+  if (reading_ || state_ == State::kClosed || http_busy_ || upload_paused_) return;
   reading_ = true;
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](boost::system::error_code ec) {

@@ -92,6 +92,7 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
                     std::size_t length);
   std::size_t consume_upload(std::string_view buf);
   void abort_upload();
+  void pause_upload();
   void pump_stream();
 
   // WebSocket framing (connection_ws.cpp)
@@ -126,8 +127,9 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   bool close_after_write_ = false;
 
   std::unique_ptr<protocol::BodySink> upload_;  // a body being streamed in
-  std::size_t upload_left_ = 0;                  // its bytes still to come
+  std::size_t upload_left_ = 0;                 // its bytes still to come
   bool upload_keep_alive_ = false;
+  bool upload_paused_ = false;  // the sink is behind: reading waits for its on_ready
   std::shared_ptr<protocol::BodySource> stream_;  // a body being streamed out
   std::size_t stream_left_ = 0;
   bool stream_keep_alive_ = false;

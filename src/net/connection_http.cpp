@@ -173,7 +173,11 @@ std::size_t Connection::consume_upload(std::string_view buf) {
     }
     upload_left_ -= n;
   }
-  if (upload_left_ > 0) return n;
+  if (upload_left_ > 0) {
+    if (!upload_paused_ && !upload_->wants_more()) pause_upload();
+    return n;
+  }
+  upload_paused_ = false;
   // Complete: the sink answers; no read until then, as for any request.
   request_deadline_ms_ = 0;
   body_phase_ = false;
@@ -188,7 +192,22 @@ std::size_t Connection::consume_upload(std::string_view buf) {
   return n;
 }
 
+// The sink holds enough unwritten bytes: no reads until it has written them (wait_readable
+// checks upload_paused_). The rest of what was read is still consumed. With no read pending,
+// the resume callback is what keeps the connection alive (the sink always drains, so it fires).
+void Connection::pause_upload() {
+  upload_paused_ = true;
+  upload_->on_ready([self = shared_from_this(), &ioc = shard_.context()] {
+    asio::post(ioc, [self] {
+      if (!self->upload_paused_) return;
+      self->upload_paused_ = false;
+      self->wait_readable();
+    });
+  });
+}
+
 void Connection::abort_upload() {
+  upload_paused_ = false;
   if (!upload_) return;
   upload_->abort();
   upload_.reset();

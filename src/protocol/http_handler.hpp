@@ -25,6 +25,10 @@ class BodySink {
   // The next bytes of the body. An answer instead: refuse the rest (it is sent, the connection
   // closed, and `abort` called).
   virtual std::optional<HttpResponse> write(std::string_view chunk) = 0;
+  // Flow control: false when the sink holds enough unwritten bytes; the connection then stops
+  // reading until `resume` is called (from any thread; at once if the sink is ready already).
+  virtual bool wants_more() const { return true; }
+  virtual void on_ready(std::function<void()> resume) { resume(); }
   // The whole body is in: answer (from any thread).
   virtual void finish(Responder respond) = 0;
   // The body will not complete (the client went away, a time-out, a refusal): drop what was

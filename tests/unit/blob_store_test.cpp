@@ -29,7 +29,11 @@ TEST(BlobStore, HashesPiecesAsOneAndCommitsToTheContentAddress) {
   ASSERT_TRUE(store.commit(*done));
   std::ifstream in(store.path(done->sha256), std::ios::binary);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "abc");
+  // The upload keeps its own name until its record is stored (settle: see api/file_sweeper).
+  EXPECT_TRUE(std::filesystem::exists(done->temp_path));
+  ASSERT_TRUE(store.settle(*done));
   EXPECT_FALSE(std::filesystem::exists(done->temp_path));
+  EXPECT_TRUE(std::filesystem::exists(store.path(done->sha256)));
 }
 
 TEST(BlobStore, AnEmptyUploadHashesToTheEmptyDigest) {
