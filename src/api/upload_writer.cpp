@@ -1,9 +1,28 @@
 // SPDX-License-Identifier: MIT
 #include "api/upload_writer.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 
 namespace parley::api {
+namespace {
+
+// The media pool yields to the network threads: on a box whose cores are busy, hashing and
+// writing uploads waits, chat does not (measured: docs/BENCHMARKS.md "Files"). Linux's nice and
+// I/O priority are per thread; set once per pool thread, on its first upload job.
+void yield_to_network_threads() {
+  thread_local bool done = false;
+  if (done) return;
+  done = true;
+  setpriority(PRIO_PROCESS, 0, 10);  // who 0: this thread
+  constexpr int kIoprioClassBestEffort = 2, kIoprioWhoProcess = 1, kLowest = 7;
+  syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (kIoprioClassBestEffort << 13) | kLowest);
+}
+
+}  // namespace
 
 UploadWriter::UploadWriter(boost::asio::thread_pool& pool,
                            std::unique_ptr<media::BlobWriter> writer)
@@ -64,6 +83,7 @@ void UploadWriter::close(std::function<void(std::shared_ptr<media::BlobWriter>)>
 // One job at a time per upload (schedule): takes what is queued, writes it outside the lock,
 // and ends when the queue is empty — handing the writer to `then` once closed.
 void UploadWriter::run(std::shared_ptr<State> st) {
+  yield_to_network_threads();
   std::string batch;
   for (;;) {
     std::function<void()> resume;
