@@ -51,6 +51,9 @@ void UploadWriter::schedule(const std::shared_ptr<State>& st) {
 bool UploadWriter::write(std::string_view bytes) {
   std::lock_guard lock(st_->mutex);
   if (st_->failed) return false;
+  // Sized once (the queue and the job's batch swap buffers): no doubling past the high water.
+  if (st_->queued.capacity() < kHighWater + kReadSlack)
+    st_->queued.reserve(kHighWater + kReadSlack);
   st_->queued.append(bytes);
   accepted_ += std::int64_t(bytes.size());
   schedule(st_);

@@ -4,7 +4,7 @@
 // and every connection of that network thread would wait behind it (measured: docs/BENCHMARKS.md
 // "Files"). At most kHighWater bytes wait in memory; past that the sink asks the connection to
 // stop reading until they are written (BodySink::wants_more / on_ready), so a fast client costs
-// ~1 MiB, never its whole file.
+// ~1.5 MiB (the queue and the batch being written), never its whole file.
 //
 // Threads: write/wants_more/on_ready/close from the connection's thread; the writing itself runs
 // as one job at a time on the pool. The state is shared with the running job, so destroying the
@@ -23,8 +23,9 @@ namespace parley::api {
 
 class UploadWriter {
  public:
-  static constexpr std::size_t kHighWater = 1 << 20;   // queued bytes that pause the reader
-  static constexpr std::size_t kLowWater = 256 << 10;  // ...and that resume it
+  static constexpr std::size_t kHighWater = 512 << 10;  // queued bytes that pause the reader
+  static constexpr std::size_t kLowWater = 128 << 10;   // ...and that resume it
+  static constexpr std::size_t kReadSlack = 64 << 10;   // one socket read past the high water
 
   UploadWriter(boost::asio::thread_pool& pool, std::unique_ptr<media::BlobWriter> writer);
   ~UploadWriter();  // abandons the upload: queued bytes dropped, the partial file removed

@@ -79,7 +79,7 @@ void Connection::wait_readable() {
 void Connection::on_readable() {
   std::string& buf = shard_.scratch();
   // A few reads per wake-up at most, so one busy client cannot starve the shard.
-  for (int i = 0; i < 4 && state_ != State::kClosed; ++i) {
+  for (int i = 0; i < 4 && state_ != State::kClosed && !upload_paused_; ++i) {
     boost::system::error_code ec;
     std::size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
