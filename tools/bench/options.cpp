@@ -60,7 +60,8 @@ bool parse_options(int argc, char** argv, Options& o, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
   app.add_option("--server-pid", o.server_pid, "server process for RSS (connections)");
-  app.add_flag("--extended", o.extended, "use parley's extensions: cid/ack and resume by seq");
+  app.add_flag("--extended", o.extended,
+               "use parley's extensions: cid/ack and resume by seq (from 0: use a fresh server)");
   app.add_flag("--reads", o.reads,
                "pairs, fanout, group: every receiver answers each message with a read marker "
                "(parley's {\"type\":\"read\"}); implies --extended");

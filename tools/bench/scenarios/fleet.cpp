@@ -151,7 +151,12 @@ void Worker::on_open(WsConn& ws) {
   Client& c = *clients_[std::size_t(ws.tag)];
   c.phase = Client::Phase::kAuthing;
   c.auth_sent_ns = now_ns();
-  ws.send_text(auth_frame(fleet_.accounts[c.account].token, c.resume_seq));
+  // Extended clients resume by seq, so the server treats them as parley clients (read
+  // notices, sync copies); without a scenario's own resume point they start at the inbox's
+  // beginning, which is empty for the fresh accounts of a fresh server.
+  std::optional<std::int64_t> resume = c.resume_seq;
+  if (!resume && fleet_.opts.extended) resume = 0;
+  ws.send_text(auth_frame(fleet_.accounts[c.account].token, resume));
 }
 
 void Worker::on_text(WsConn& ws, std::string_view text) {
