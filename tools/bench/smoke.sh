@@ -45,6 +45,7 @@ run() {
 run pairs --users 16 --duration 1 --messages 400
 run pairs --users 16 --duration 1 --rate 300 --threads 2
 run pairs --users 10 --duration 1 --messages 300 --extended
+run pairs --users 10 --duration 1 --messages 300 --reads --prefix bpr
 run fanout --recipients 20 --duration 1 --messages 30
 run offline --messages 300
 run offline --messages 300 --extended

@@ -324,6 +324,9 @@ void run_traffic(Fleet& fleet, const TrafficConfig& cfg, Report& r) {
     r.add("reads_sent", double(reads_out));
     r.add("reads_received", double(reads_in));
     if (reads_out == 0) r.fail("--reads: no read marker was sent");
+    // One-to-one read notices go back to the sender (group reads are fetched, not pushed).
+    if (cfg.group_of.empty() && reads_out > 0 && reads_in == 0)
+      r.fail("--reads: no read notice reached a sender");
   }
   if (connected < fleet.accounts.size())
     r.fail("only " + std::to_string(connected) + " of " + std::to_string(fleet.accounts.size()) +
