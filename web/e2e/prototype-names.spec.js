@@ -1,5 +1,5 @@
-// Issue 15 item 8: user names that are Object.prototype keys (`constructor`, `__proto__`) are
-// ordinary names. With a normal user: messages both ways between each pair, unread counts,
+// Issue 15 item 8: user names that are Object.prototype keys (`constructor`, `__proto__`,
+// `toString`, `hasOwnProperty`) are ordinary names. With a normal user: messages both ways between each pair, unread counts,
 // and the conversation list (GET /api/conversations) loading past them after a reload.
 import { expect, test } from '@playwright/test'
 import { startServer } from './server.js'
@@ -90,4 +90,36 @@ test('constructor, __proto__ and a normal user write to each other; counts, mess
   await expect(n.page.locator('[data-person="constructor"]')).toBeVisible()
   await expect(n.page.locator('[data-person="__proto__"]')).toBeVisible()
   for (const x of [c, p, n]) await x.context.close()
+})
+
+test('toString and hasOwnProperty are ordinary names too: messages, unread counts, the list after a reload', async ({ browser }) => {
+  const normal = uname('norm')
+  const t = await newPerson(browser)
+  const h = await newPerson(browser)
+  const n = await newPerson(browser)
+  await register(t.page, server.url, 'toString')
+  await register(h.page, server.url, 'hasOwnProperty')
+  await register(n.page, server.url, normal)
+
+  await openChat(t.page, normal)
+  await send(t.page, 't to n')
+  await openChat(h.page, normal)
+  await send(h.page, 'h to n')
+  await n.page.locator('[data-tab=chats]').click()
+  await expect(unread(n.page, 'toString')).toHaveText('1')
+  await expect(unread(n.page, 'hasOwnProperty')).toHaveText('1')
+  await openConversation(n.page, 'toString')
+  await expectOnce(n.page, 't to n')
+  await expect(messages(n.page, 't to n').locator('.from')).toHaveText('toString')
+  await send(n.page, 'n to t')
+  await expectOnce(t.page, 'n to t')
+
+  await n.page.reload()
+  await expectConnected(n.page)
+  await expect(n.page.locator('.conv-item[data-peer="toString"]')).toBeVisible()
+  await expect(unread(n.page, 'hasOwnProperty')).toHaveText('1')
+  await openConversation(n.page, 'hasOwnProperty')
+  await expectOnce(n.page, 'h to n')
+  await expect(messages(n.page, 'h to n').locator('.from')).toHaveText('hasOwnProperty')
+  for (const x of [t, h, n]) await x.context.close()
 })
