@@ -78,5 +78,63 @@ TEST(HistoryBounds, AReadOfALargeInboxIsBoundedAndCommitsKeepFlowing) {
   EXPECT_LT(worst.count(), 1000) << "a message took " << worst.count() << " ms to deliver";
 }
 
+// The classic login's side of the same attack: `big` is a classic client (the original's page)
+// whose delivered cursor cannot move past its own 2,500 sent copies, so every classic login used
+// to walk all of them on the writer thread. Ten clients log in as `big` in a loop while two others
+// talk: each login is answered and no message waits a second.
+TEST(HistoryBounds, ClassicLoginsPastALargeInboxKeepCommitsFlowing) {
+  ServerProcess server;
+  Http http{server.port()};
+  std::string big = http.login("big"), rare = http.login("rare"), sink = http.login("sink");
+  {
+    Chat r(server.port(), rare);
+    r.send_message({"big"}, "hello from long ago");  // big is offline: stays undelivered
+  }
+  {
+    Chat b(server.port(), big);  // classic: takes rare's message, then sends
+    EXPECT_EQ(str(b.next_of("normal").at("content")), "hello from long ago");
+    std::string filler(4096, 'x');
+    for (int i = 0; i < kOwnCopies; ++i) b.send_message({"sink"}, filler + std::to_string(i));
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+      auto h = http.get_json("/api/history?with=sink&limit=1", big).at("messages").as_array();
+      if (!h.empty() && str(h[0].at("content")) == filler + std::to_string(kOwnCopies - 1)) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), until);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> logins{0};
+  std::vector<std::thread> loggers;
+  for (int i = 0; i < 10; ++i)
+    loggers.emplace_back([&] {
+      while (!stop) {
+        Chat c(server.port(), big);  // throws unless `ok` comes
+        if (str(c.ok.at("type")) == "ok") ++logins;
+      }
+    });
+  std::string a_token = http.login("alice"), b_token = http.login("bob");
+  Chat alice(server.port(), a_token), bob(server.port(), b_token);
+  std::chrono::milliseconds worst{0};
+  for (int i = 0; i < 50; ++i) {
+    auto sent = std::chrono::steady_clock::now();
+    alice.send_message({"bob"}, "ping " + std::to_string(i));
+    json::object m = bob.next_of("normal");
+    EXPECT_EQ(str(m.at("content")), "ping " + std::to_string(i));
+    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - sent));
+  }
+  stop = true;
+  for (auto& t : loggers) t.join();
+  EXPECT_GT(logins.load(), 10);
+  EXPECT_LT(worst.count(), 1000) << "a message took " << worst.count() << " ms to deliver";
+  // Nothing was lost or repeated for the classic client: a new message still arrives, once.
+  Chat r(server.port(), rare);
+  r.send_message({"big"}, "hello again");
+  Chat b(server.port(), big);
+  EXPECT_EQ(str(b.next_of("normal").at("content")), "hello again");
+}
+
 }  // namespace
 }  // namespace parley::testing
