@@ -210,6 +210,19 @@ test('an offline member catches up on events and messages once; a newcomer reads
   await openGroup(w.page, group)
   await expectOnce(w.page, 'before the break')
 
+  // The read marker of what __proto__ has seen must be on the server before the tab goes: closing
+  // at once could drop it in flight, and the unread count below would then race it.
+  await expect
+    .poll(() =>
+      w.page.evaluate(async () => {
+        const { token } = JSON.parse(localStorage.getItem('parley.session'))
+        const r = await fetch('/api/conversations', { headers: { 'w-token': token } })
+        const c = (await r.json()).conversations.find((x) => x.group)
+        return c ? c.unread : -1
+      })
+    )
+    .toBe(0)
+
   // __proto__ goes away (the browser keeps its resume point); meanwhile a message, a new member, another message
   const state = await w.context.storageState()
   await w.context.close()
