@@ -20,6 +20,37 @@ namespace {
 
 constexpr int kOwnCopies = 2500;  // more than one request reads (InboxReads::kScanRows = 2000)
 
+// `user` sends kOwnCopies messages of 4 KiB to `sink` (its own copies fill its inbox); returns
+// once the newest is stored.
+void send_own_copies(ServerProcess& server, Http& http, const std::string& user) {
+  Chat b(server.port(), user);
+  std::string filler(4096, 'x');
+  for (int i = 0; i < kOwnCopies; ++i) b.send_message({"sink"}, filler + std::to_string(i));
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    auto h = http.get_json("/api/history?with=sink&limit=1", user).at("messages").as_array();
+    if (!h.empty() && str(h[0].at("content")) == filler + std::to_string(kOwnCopies - 1)) return;
+    ASSERT_LT(std::chrono::steady_clock::now(), until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// Two other users talk, one message at a time: the longest a message took to arrive.
+std::chrono::milliseconds worst_of_fifty_messages(ServerProcess& server, Http& http) {
+  std::string a_token = http.login("alice"), b_token = http.login("bob");
+  Chat alice(server.port(), a_token), bob(server.port(), b_token);
+  std::chrono::milliseconds worst{0};
+  for (int i = 0; i < 50; ++i) {
+    auto sent = std::chrono::steady_clock::now();
+    alice.send_message({"bob"}, "ping " + std::to_string(i));
+    json::object m = bob.next_of("normal");
+    EXPECT_EQ(str(m.at("content")), "ping " + std::to_string(i));
+    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - sent));
+  }
+  return worst;
+}
+
 TEST(HistoryBounds, AReadOfALargeInboxIsBoundedAndCommitsKeepFlowing) {
   ServerProcess server;
   Http http{server.port()};
@@ -27,18 +58,8 @@ TEST(HistoryBounds, AReadOfALargeInboxIsBoundedAndCommitsKeepFlowing) {
   {
     Chat r(server.port(), rare);
     r.send_message({"big"}, "hello from long ago");
-    Chat b(server.port(), big);
-    std::string filler(4096, 'x');
-    for (int i = 0; i < kOwnCopies; ++i) b.send_message({"sink"}, filler + std::to_string(i));
-    // Stored once the newest shows up (a read of one row).
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-      auto h = http.get_json("/api/history?with=sink&limit=1", big).at("messages").as_array();
-      if (!h.empty() && str(h[0].at("content")) == filler + std::to_string(kOwnCopies - 1)) break;
-      ASSERT_LT(std::chrono::steady_clock::now(), until);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
   }
+  ASSERT_NO_FATAL_FAILURE(send_own_copies(server, http, big));
 
   // The first page stops at the bound: nothing with rare yet, `more`, and where to go on.
   json::object first = http.get_json("/api/history?with=rare", big).as_object();
@@ -61,17 +82,7 @@ TEST(HistoryBounds, AReadOfALargeInboxIsBoundedAndCommitsKeepFlowing) {
       while (!stop)
         if (http.get("/api/history?with=rare", big).status == 200) ++reads;
     });
-  std::string a_token = http.login("alice"), b_token = http.login("bob");
-  Chat alice(server.port(), a_token), bob(server.port(), b_token);
-  std::chrono::milliseconds worst{0};
-  for (int i = 0; i < 50; ++i) {
-    auto sent = std::chrono::steady_clock::now();
-    alice.send_message({"bob"}, "ping " + std::to_string(i));
-    json::object m = bob.next_of("normal");
-    EXPECT_EQ(str(m.at("content")), "ping " + std::to_string(i));
-    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - sent));
-  }
+  std::chrono::milliseconds worst = worst_of_fifty_messages(server, http);
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_GT(reads.load(), 10);
@@ -91,18 +102,10 @@ TEST(HistoryBounds, ClassicLoginsPastALargeInboxKeepCommitsFlowing) {
     r.send_message({"big"}, "hello from long ago");  // big is offline: stays undelivered
   }
   {
-    Chat b(server.port(), big);  // classic: takes rare's message, then sends
+    Chat b(server.port(), big);  // classic: takes rare's message (the cursor moves past it)
     EXPECT_EQ(str(b.next_of("normal").at("content")), "hello from long ago");
-    std::string filler(4096, 'x');
-    for (int i = 0; i < kOwnCopies; ++i) b.send_message({"sink"}, filler + std::to_string(i));
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-      auto h = http.get_json("/api/history?with=sink&limit=1", big).at("messages").as_array();
-      if (!h.empty() && str(h[0].at("content")) == filler + std::to_string(kOwnCopies - 1)) break;
-      ASSERT_LT(std::chrono::steady_clock::now(), until);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
   }
+  ASSERT_NO_FATAL_FAILURE(send_own_copies(server, http, big));
 
   std::atomic<bool> stop{false};
   std::atomic<int> logins{0};
@@ -114,17 +117,7 @@ TEST(HistoryBounds, ClassicLoginsPastALargeInboxKeepCommitsFlowing) {
         if (str(c.ok.at("type")) == "ok") ++logins;
       }
     });
-  std::string a_token = http.login("alice"), b_token = http.login("bob");
-  Chat alice(server.port(), a_token), bob(server.port(), b_token);
-  std::chrono::milliseconds worst{0};
-  for (int i = 0; i < 50; ++i) {
-    auto sent = std::chrono::steady_clock::now();
-    alice.send_message({"bob"}, "ping " + std::to_string(i));
-    json::object m = bob.next_of("normal");
-    EXPECT_EQ(str(m.at("content")), "ping " + std::to_string(i));
-    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - sent));
-  }
+  std::chrono::milliseconds worst = worst_of_fifty_messages(server, http);
   stop = true;
   for (auto& t : loggers) t.join();
   EXPECT_GT(logins.load(), 10);
