@@ -126,7 +126,7 @@ void Session::on_normal_frame(std::string content, std::vector<std::string> to, 
   // Membership is decided by the store when the send commits (a removal just before counts).
   store::SendRequest req{uid_, name_, std::move(to), std::move(content), std::move(cid), id_};
   req.group = group;
-  req.ref = reply_to;           // checked by the store: a message of the same conversation
+  req.ref = reply_to;            // checked by the store: a message of the same conversation
   req.files = std::move(files);  // and these: the sender's own uploads
   svc_.store->submit(std::move(req));
 }
@@ -231,7 +231,7 @@ void Session::deliver_notice(const std::string& frame, const std::string& classi
 }
 
 void Session::deliver_live(const std::string& frame) {
-  if (ok_sent_ && authenticated() && !classic_) send_text(frame);
+  if (ok_sent_ && authenticated() && !classic_) transport_.send_notice(frame);
 }
 
 void Session::send_loginlist(const std::string& frame) {

@@ -81,6 +81,23 @@ void Shard::flush_all() {
   for (auto& c : batch) c->flush();
 }
 
+void Shard::schedule_notice_flush(std::shared_ptr<Transport> c) {
+  notices_.push_back(std::move(c));
+  if (notice_armed_) return;
+  notice_armed_ = true;
+  notice_timer_.expires_after(std::chrono::milliseconds(kNoticeDelayMs));
+  notice_timer_.async_wait([this](boost::system::error_code ec) {
+    notice_armed_ = false;
+    if (!ec) flush_notices();
+  });
+}
+
+void Shard::flush_notices() {
+  auto batch = std::move(notices_);
+  notices_.clear();
+  for (auto& c : batch) c->flush_notices();
+}
+
 void Shard::note_delivered(std::int64_t uid, std::int64_t seq) {
   auto& cur = delivered_[uid];
   cur = std::max(cur, seq);

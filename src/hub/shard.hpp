@@ -45,6 +45,11 @@ class Shard {
   // Connections with output queued in this loop iteration get one write each at its end
   // (shard thread).
   void schedule_flush(std::shared_ptr<Transport> t);
+  // Output that can wait (read and typing notices): written with the connection's next other
+  // output, or after kNoticeDelayMs at the latest. A notice rarely arrives alone at a busy
+  // client, so this saves a write (and the client's wake-up) per notice (shard thread).
+  void schedule_notice_flush(std::shared_ptr<Transport> t);
+  static constexpr int kNoticeDelayMs = 20;
 
   // Delivered cursors are raised in the store in batches rather than per write (shard thread).
   void note_delivered(std::int64_t uid, std::int64_t seq);
@@ -66,6 +71,7 @@ class Shard {
  private:
   void tick();
   void flush_all();
+  void flush_notices();
   void flush_delivered();
 
   unsigned index_;
@@ -73,11 +79,14 @@ class Shard {
   boost::asio::io_context ioc_{1};
   boost::asio::steady_timer tick_timer_{ioc_};
   boost::asio::steady_timer delivered_timer_{ioc_};
+  boost::asio::steady_timer notice_timer_{ioc_};
   std::thread thread_;
   std::vector<Transport*> all_;
   std::unordered_map<std::int64_t, std::vector<Session*>> users_;
   std::vector<std::shared_ptr<Transport>> dirty_;
   bool flush_posted_ = false;
+  std::vector<std::shared_ptr<Transport>> notices_;  // waiting for notice_timer_
+  bool notice_armed_ = false;
   std::unordered_map<std::int64_t, std::int64_t> delivered_;
   bool delivered_armed_ = false;
   std::function<void(std::int64_t, std::int64_t)> delivered_sink_;

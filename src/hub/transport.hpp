@@ -23,6 +23,9 @@ class Transport {
   // the output buffer: message frames are a per-recipient head and a shared tail). Dropped
   // when the connection is closing.
   virtual void send_text(std::string_view head, std::string_view tail = {}) = 0;
+  // Queues a frame that may wait for the connection's next other output, up to
+  // Shard::kNoticeDelayMs (read and typing notices): one write for several.
+  virtual void send_notice(std::string_view frame) = 0;
   // The frames queued so far carry the user's inbox up to `seq`: once they are on the wire the
   // transport reports it through Session::on_written.
   virtual void mark_seq(std::int64_t seq) = 0;
@@ -39,6 +42,8 @@ class Transport {
   // Called by the shard: write what is queued (once per loop turn, see Shard::schedule_flush),
   // and the periodic checks (time-outs, pings).
   virtual void flush() = 0;
+  // The notice delay is over: write what send_notice() left queued, unless written since.
+  virtual void flush_notices() = 0;
   virtual void tick(std::int64_t now_ms) = 0;
 
   std::uint32_t shard_slot = 0;  // position in the shard's list, kept by the shard

@@ -144,6 +144,23 @@ void Connection::send_text(std::string_view head, std::string_view tail) {
   queue_output();
 }
 
+void Connection::send_notice(std::string_view frame) {
+  // A write is coming anyway (or the limit is near): no reason to wait.
+  if (flush_queued_ || writing_now_ || over_output_limit()) return send_text(frame);
+  if (state_ != State::kWebSocket || drop_pending_) return;
+  protocol::append_ws_header(out_, WsOpcode::kText, frame.size());
+  out_.append(frame);
+  hub::Metrics::add(svc_.metrics->frames_out);
+  if (notice_queued_) return;
+  notice_queued_ = true;
+  shard_.schedule_notice_flush(shared_from_this());
+}
+
+void Connection::flush_notices() {
+  notice_queued_ = false;
+  flush();  // nothing to do when another write took the notices already
+}
+
 void Connection::mark_seq(std::int64_t seq) {
   // Only seqs whose frames are in out_: the delivered cursor must never pass what was written.
   if (state_ != State::kWebSocket || drop_pending_) return;

@@ -52,6 +52,7 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
 
   // hub::Transport (shard thread)
   void send_text(std::string_view head, std::string_view tail = {}) override;
+  void send_notice(std::string_view frame) override;
   void mark_seq(std::int64_t seq) override;
   std::size_t queued_bytes() const override { return out_.size() + writing_.size(); }
   void enforce_output_limit() override;
@@ -61,6 +62,7 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   const std::string& peer_ip() const override { return client_ip_; }
   std::weak_ptr<void> anchor() override { return weak_from_this(); }
   void flush() override;
+  void flush_notices() override;
   void tick(std::int64_t now_ms) override;
 
   std::uint64_t id() const { return id_; }
@@ -115,15 +117,16 @@ class Connection final : public hub::Transport, public std::enable_shared_from_t
   protocol::WsOpcode frag_op_ = protocol::WsOpcode::kText;
 
   State state_ = State::kHttp;
-  bool ip_counted_ = false;    // client_ip_ counted by the per-IP limiter
-  bool via_proxy_ = false;     // the peer is a trusted proxy: the client is in the headers
-  bool body_phase_ = false;    // the request's head is in; its body is awaited
-  bool drop_pending_ = false;  // over the output limit; closing on the next turn
-  bool fragmented_ = false;    // a fragmented message is being reassembled
-  bool reading_ = false;       // an async_wait for input is pending
-  bool writing_now_ = false;   // an async_write is pending
-  bool flush_queued_ = false;  // in the shard's flush list
-  bool http_busy_ = false;     // a request is being answered; read no further
+  bool ip_counted_ = false;     // client_ip_ counted by the per-IP limiter
+  bool via_proxy_ = false;      // the peer is a trusted proxy: the client is in the headers
+  bool body_phase_ = false;     // the request's head is in; its body is awaited
+  bool drop_pending_ = false;   // over the output limit; closing on the next turn
+  bool fragmented_ = false;     // a fragmented message is being reassembled
+  bool reading_ = false;        // an async_wait for input is pending
+  bool writing_now_ = false;    // an async_write is pending
+  bool flush_queued_ = false;   // in the shard's flush list
+  bool notice_queued_ = false;  // in the shard's list of notices waiting for their delay
+  bool http_busy_ = false;      // a request is being answered; read no further
   bool close_after_write_ = false;
 
   std::unique_ptr<protocol::BodySink> upload_;  // a body being streamed in

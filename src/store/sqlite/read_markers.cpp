@@ -59,7 +59,7 @@ void ReadMarkers::load(sqlite3* db) {
   while (legacy.step()) {
     legacy_rows_ = true;
     if (std::int64_t conv = conv_of_key(legacy.text(1)))
-      markers_[Key{legacy.int64(0), conv}] = legacy.int64(2);
+      markers_.at(legacy.int64(0), conv) = legacy.int64(2);
   }
   Statement log(db, "SELECT snapshot, body FROM read_log ORDER BY id");
   while (log.step()) {
@@ -76,19 +76,18 @@ void ReadMarkers::apply(std::string_view body) {
     auto user = UserId(get_varint(body, pos));
     std::int64_t conv = unzigzag(get_varint(body, pos));
     auto upto = MessageId(get_varint(body, pos));
-    auto& m = markers_[Key{user, conv}];
+    auto& m = markers_.at(user, conv);
     if (upto > m) m = upto;
     ++changes_since_snapshot_;
   }
 }
 
 MessageId ReadMarkers::get(UserId user, std::int64_t conv) const {
-  auto it = markers_.find(Key{user, conv});
-  return it == markers_.end() ? 0 : it->second;
+  return markers_.get(user, conv);
 }
 
 bool ReadMarkers::raise(UserId user, std::int64_t conv, MessageId upto) {
-  auto& m = markers_[Key{user, conv}];
+  auto& m = markers_.at(user, conv);
   if (upto <= m) return false;
   m = upto;
   changed_.emplace_back(Key{user, conv}, upto);
@@ -115,7 +114,8 @@ void ReadMarkers::flush(sqlite3* db) {
 void ReadMarkers::write_snapshot(sqlite3* db) {
   std::string body;
   body.reserve(markers_.size() * 8);
-  for (const auto& [k, upto] : markers_) put_entry(body, k.user, k.conv, upto);
+  markers_.for_each(
+      [&](UserId user, std::int64_t conv, MessageId upto) { put_entry(body, user, conv, upto); });
   exec(db, "DELETE FROM read_log");
   if (legacy_rows_) exec(db, "DELETE FROM read_markers");
   legacy_rows_ = false;

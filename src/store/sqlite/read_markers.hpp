@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "store/sqlite/marker_table.hpp"
 #include "store/sqlite/statement.hpp"
 #include "store/types.hpp"
 
@@ -42,18 +42,12 @@ class ReadMarkers {
   struct Key {
     UserId user;
     std::int64_t conv;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      return std::hash<std::int64_t>()(k.user * 1000003 ^ k.conv);
-    }
   };
 
   void write_snapshot(sqlite3* db);
   void apply(std::string_view body);
 
-  std::unordered_map<Key, MessageId, KeyHash> markers_;
+  MarkerTable markers_;
   std::vector<std::pair<Key, MessageId>> changed_;  // since the last flush
   std::size_t changes_since_snapshot_ = 0;
   bool legacy_rows_ = false;  // `read_markers` still holds rows (a store from before the log)
