@@ -23,7 +23,12 @@ export function editMessage(msg, content, eid) {
 /** What a server copy of a known message adds: its recall, its latest text, its quote, its files. */
 export function mergeCopy(msg, m) {
   if (m.recalled) return recallMessage(msg)
-  if ((!msg.files || !msg.files.length) && Array.isArray(m.files) && m.files.length) msg.files = normalizeFiles(m.files)
+  if ((!msg.files || !msg.files.length) && Array.isArray(m.files) && m.files.length) {
+    // What we had came on a classic socket (the first one of a new browser): the text with a
+    // line and a link per file. The copy with `files` has the text as written.
+    msg.files = normalizeFiles(m.files)
+    if (msg.editEid === undefined && typeof m.content === 'string') msg.content = m.content
+  }
   if (m.edited && msg.editEid === undefined && typeof m.content === 'string') {
     msg.content = m.content
     msg.edited = true

@@ -198,3 +198,18 @@ describe('chat core: acks, errors, unread, presence', () => {
     expect(core.sortedConversations().map((c) => c.key)).toEqual(['u:carol', 'u:bob'])
   })
 })
+
+describe('chat core: a message first seen on a classic socket', () => {
+  it('takes the text and files of the resumed copy instead of the classic rendition', () => {
+    const core = createChatCore('bob')
+    const classic = 'the notes\n📎 截图.txt (33 B) http://h/api/files/f1?u=4&g=0&e=1&s=x'
+    core.applyFrame(msg(7, 'alice', ['bob'], classic), { classic: true })
+    expect(texts(core, 'alice')).toEqual([classic])
+    const file = { id: 'f1', name: '截图.txt', size: 33, type: 'text/plain' }
+    core.applyFrame(msg(7, 'alice', ['bob'], 'the notes', { seq: 9, files: [file] }))
+    const m = core.state.convs.get('u:alice').messages
+    expect(m).toHaveLength(1)
+    expect(m[0].content).toBe('the notes')
+    expect(m[0].files.map((f) => f.name)).toEqual(['截图.txt'])
+  })
+})
