@@ -313,7 +313,9 @@ std::optional<Config> load_config(int argc, char** argv, int& exit_code) {
   app.add_option("-d,--data", data, "data folder: database and token secret (default ./data)");
   app.add_option("--web", web, "folder of the built web client (default: found beside the binary)");
   app.add_option("--threads", threads, "network threads (default: one per core)");
-  app.add_option("--redis", redis, "redis://[:password@]host:port[/db] (default: embedded store)");
+  app.add_option("--redis", redis,
+                 "redis://[:password@]host:port[/db], or "
+                 "redis+sentinel://host:port[,host:port...]/MASTER (default: embedded store)");
   app.add_option("--redis-min-replicas-ack", min_replicas_ack,
                  "replicas that must hold a send before its ack (default: 1 if Redis has any)");
   app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https and wss");

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/redis/sentinel.hpp"
+
 namespace parley::store::redis {
 
 struct RedisUrl {
@@ -20,9 +22,14 @@ struct RedisUrl {
   int port = 6379;
   std::string password;
   int db = 0;
+  // Set for redis+sentinel:// URLs: host and port are then found by asking these.
+  std::vector<Endpoint> sentinels;
+  std::string master_name;
 };
 
-// redis://[:password@]host:port[/db]; throws std::invalid_argument.
+// redis://[:password@]host:port[/db] or
+// redis+sentinel://[:password@]host:port[,host:port...]/MASTER[/db] (sentinel port default
+// 26379; the password is the master's); throws std::invalid_argument.
 RedisUrl parse_redis_url(std::string_view url);
 
 class RedisError : public std::runtime_error {
@@ -40,7 +47,8 @@ class RedisConnection {
   RedisConnection(RedisUrl url, std::chrono::milliseconds timeout);
   ~RedisConnection();
 
-  // Connects if not connected (AUTH, SELECT). Throws RedisError.
+  // Connects if not connected (AUTH, SELECT); with sentinels, to the master they name, and
+  // again once they report a new one. Throws RedisError.
   void ensure();
   bool connected() const { return ctx_ != nullptr; }
   void reset();  // drops the connection
@@ -49,7 +57,10 @@ class RedisConnection {
   Reply command(const std::vector<std::string>& argv);
   // Pipelining.
   void append(const std::vector<std::string>& argv);
-  Reply read();  // the next reply; error replies are returned, not thrown
+  // The next reply; error replies are returned, not thrown — except READONLY, MASTERDOWN and
+  // LOADING, which mean this server is no (usable) master any more: they break the connection
+  // and throw, so the owner reconnects (to the new master, with sentinels).
+  Reply read();
   // Reads with a different time-out (subscriptions poll).
   Reply read_timeout(std::chrono::milliseconds timeout, bool& timed_out);
 
@@ -61,12 +72,17 @@ class RedisConnection {
 
  private:
   void break_now();
+  void connect_to(const std::string& host, int port);
+  Reply checked(Reply r);  // throws on the replies that say "not the master"
 
   RedisUrl url_;
   std::chrono::milliseconds timeout_;
   redisContext* ctx_ = nullptr;
-  std::int64_t pending_ = 0;      // replies not read yet
-  std::int64_t fail_after_ = -1;  // failpoint: commands left before the break (-1: off)
+  std::int64_t pending_ = 0;        // replies not read yet
+  std::int64_t fail_after_ = -1;    // failpoint: commands left before the break (-1: off)
+  SentinelWatch* watch_ = nullptr;  // with sentinels: the master's switch counter
+  std::uint64_t epoch_ = 0;         // watch_->epoch() when this connection was made
+  std::string master_at_;           // with sentinels: the master last connected to, for the log
 };
 
 // Reply helpers.
